@@ -1,0 +1,142 @@
+//! `dossier.yaml`: optional site settings (SPEC §1).
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_saphyr::Spanned;
+
+use super::frontmatter::{self, Entries, Problem, Split};
+use super::runbook::Fields;
+use crate::diag::Pos;
+use crate::sources::Source;
+
+pub const KEYS: [&str; 4] = ["organization", "title", "base_url", "timezone"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub organization: Option<String>,
+    pub title: Option<String>,
+    /// Absolute URL of the published site, without a trailing slash.
+    pub base_url: Option<String>,
+    pub timezone: Tz,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            organization: None,
+            title: None,
+            base_url: None,
+            timezone: Tz::UTC,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    organization: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+}
+
+/// Reads `dossier.yaml`; on problems, the defaults stand and the problems are returned.
+pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
+    let split = Split {
+        yaml: &source.text,
+        yaml_line: 1,
+        body: "",
+        body_line: 1,
+        body_offset: source.text.len(),
+    };
+    if source.text.trim().is_empty() {
+        return (Config::default(), Vec::new());
+    }
+    let keys: Entries<IgnoredAny> = match frontmatter::parse(&split) {
+        Ok(keys) => keys,
+        Err(problem) => return (Config::default(), vec![problem]),
+    };
+    let mut fields = Fields::new(&split);
+    fields.problems = frontmatter::check_keys(&split, &keys, &KEYS, &[], Pos::line(1), "dossier.yaml");
+    let raw: Raw = match frontmatter::parse(&split) {
+        Ok(raw) => raw,
+        Err(problem) => {
+            fields.problems.push(problem);
+            return (Config::default(), fields.problems);
+        }
+    };
+    let organization = fields.text(raw.organization, "organization");
+    let title = fields.text(raw.title, "title");
+    let base_url = raw.base_url.and_then(|url| {
+        let pos = fields.pos(&url);
+        let text = url.value.trim().trim_end_matches('/');
+        if text.starts_with("https://") || text.starts_with("http://") {
+            Some(text.to_owned())
+        } else {
+            fields.problems.push(
+                Problem::new(pos, format!("`base_url` must be an absolute http(s) URL, not `{text}`"))
+                    .help("e.g. https://evidence.example.com"),
+            );
+            None
+        }
+    });
+    let timezone = raw.timezone.and_then(|tz| {
+        let pos = fields.pos(&tz);
+        let name = tz.value.trim();
+        match name.parse::<Tz>() {
+            Ok(zone) => Some(zone),
+            Err(_) => {
+                fields.problems.push(
+                    Problem::new(pos, format!("unknown time zone `{name}`"))
+                        .help("use an IANA name such as Europe/Paris or America/New_York"),
+                );
+                None
+            }
+        }
+    });
+    let config = Config {
+        organization,
+        title,
+        base_url,
+        timezone: timezone.unwrap_or(Tz::UTC),
+    };
+    (config, fields.problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> (Config, Vec<Problem>) {
+        parse(&Source {
+            path: "dossier.yaml".into(),
+            text: text.into(),
+            sha256: String::new(),
+        })
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let (c, problems) =
+            config("organization: Acme\ntitle: Evidence\nbase_url: https://e.example.com/\ntimezone: Europe/Paris\n");
+        assert!(problems.is_empty());
+        assert_eq!(c.organization.as_deref(), Some("Acme"));
+        assert_eq!(c.base_url.as_deref(), Some("https://e.example.com"));
+        assert_eq!(c.timezone, chrono_tz::Europe::Paris);
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_values() {
+        let (c, problems) = config("organisation: Acme\ntimezone: Mars/Base\nbase_url: example.com\n");
+        assert_eq!(c.timezone, Tz::UTC);
+        let mut lines: Vec<usize> = problems.iter().map(|p| p.pos.line).collect();
+        lines.sort();
+        assert_eq!(lines, [1, 2, 3]);
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `organization`?"));
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        assert_eq!(config("").0, Config::default());
+    }
+}

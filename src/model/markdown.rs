@@ -1,0 +1,232 @@
+//! What dossier reads from a Markdown body: trigger tables (grouped under
+//! the nearest heading) and links, each with its position in the file.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::trigger::{self, Trigger};
+use super::{LineIndex, Located};
+use crate::diag::Pos;
+
+pub const TRIGGER_COLUMNS: [&str; 3] = ["Metric", "Trigger", "Response"];
+pub const QUERY_COLUMN: &str = "Query";
+
+/// The Markdown extensions GitHub renders, so dossier sees what reviewers see.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+}
+
+/// One cell: its text (inline markup removed) and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerRow {
+    pub metric: Cell,
+    /// The Trigger cell verbatim.
+    pub trigger_cell: Cell,
+    /// The parsed trigger, or the fault with its position in the file.
+    pub trigger: Result<Trigger, Located<trigger::ParseError>>,
+    pub response: Cell,
+    pub query: Option<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerTable {
+    /// Text of the nearest heading above; `None` when there is none (the
+    /// runbook's title names the group then).
+    pub heading: Option<String>,
+    pub pos: Pos,
+    /// Header cells after Metric | Trigger | Response that are not `Query`.
+    pub extra_columns: Vec<Cell>,
+    pub rows: Vec<TriggerRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub target: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Body {
+    pub tables: Vec<TriggerTable>,
+    pub links: Vec<Link>,
+}
+
+/// Scans `text[body_offset..]`; positions refer to the whole file `text`.
+pub fn scan(text: &str, body_offset: usize) -> Body {
+    let body = &text[body_offset..];
+    let index = LineIndex::new(text);
+    let at = |offset: usize| index.pos(body_offset + offset);
+
+    let mut out = Body::default();
+    let mut heading: Option<String> = None;
+    let mut heading_text: Option<String> = None;
+    let mut table: Option<Vec<Vec<Cell>>> = None;
+    let mut table_start = 0;
+    let mut cell: Option<(String, usize, usize)> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading_text = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => heading = heading_text.take().map(|h| h.trim().to_owned()),
+            Event::Start(Tag::Table(_)) => {
+                table = Some(Vec::new());
+                table_start = range.start;
+            }
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                if let Some(rows) = table.as_mut() {
+                    rows.push(Vec::new());
+                }
+            }
+            Event::Start(Tag::TableCell) => cell = Some((String::new(), range.start, range.end)),
+            Event::End(TagEnd::TableCell) => {
+                if let (Some((text, start, end)), Some(row)) =
+                    (cell.take(), table.as_mut().and_then(|rows| rows.last_mut()))
+                {
+                    row.push(located_cell(body, text, start, end, &at));
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(rows) = table.take() {
+                    if let Some(found) = trigger_table(rows, heading.clone(), at(table_start)) {
+                        out.tables.push(found);
+                    }
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                out.links.push(Link {
+                    target: dest_url.into_string(),
+                    pos: at(range.start),
+                });
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((text, ..)) = cell.as_mut() {
+                    text.push_str(&t);
+                }
+                if let Some(h) = heading_text.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A cell positioned at its first non-blank character.
+fn located_cell(body: &str, text: String, start: usize, end: usize, at: &impl Fn(usize) -> Pos) -> Cell {
+    let raw = &body[start..end];
+    let lead = raw.len() - raw.trim_start_matches(|c: char| c == '|' || c.is_whitespace()).len();
+    Cell {
+        text: text.trim().to_owned(),
+        pos: at(start + lead),
+    }
+}
+
+/// A table whose header starts `Metric | Trigger | Response` (any case), or `None`.
+fn trigger_table(mut rows: Vec<Vec<Cell>>, heading: Option<String>, pos: Pos) -> Option<TriggerTable> {
+    let header = rows.first()?;
+    let is_trigger_table = header.len() >= 3
+        && header
+            .iter()
+            .zip(TRIGGER_COLUMNS)
+            .all(|(cell, name)| cell.text.eq_ignore_ascii_case(name));
+    if !is_trigger_table {
+        return None;
+    }
+    let header = rows.remove(0);
+    let has_query = header.get(3).is_some_and(|c| c.text.eq_ignore_ascii_case(QUERY_COLUMN));
+    let extra_columns = header.into_iter().skip(if has_query { 4 } else { 3 }).collect();
+    let rows = rows
+        .into_iter()
+        .map(|cells| {
+            let mut cells = cells.into_iter();
+            let mut next = || cells.next().unwrap_or(Cell { text: String::new(), pos });
+            let metric = next();
+            let trigger_cell = next();
+            let response = next();
+            let query = if has_query { Some(next()) } else { None };
+            let trigger = trigger::parse_trigger(&trigger_cell.text).map_err(|e| {
+                let column = trigger_cell.pos.column.unwrap_or(1)
+                    + trigger_cell.text.get(..e.offset).map_or(0, |s| s.chars().count());
+                Located::new(e, Pos::at(trigger_cell.pos.line, column))
+            });
+            TriggerRow {
+                metric,
+                trigger_cell,
+                trigger,
+                response,
+                query,
+            }
+        })
+        .collect();
+    Some(TriggerTable {
+        heading,
+        pos,
+        extra_columns,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "---\ntitle: T\n---\nIntro [a](../evidence/x.md).\n\n### FastAPI backend\n\n| Metric | Trigger | Response |\n|---|---|---|\n| p95 request latency | > 800ms for 24h | Add replica |\n| Error rate |  around 1% | Page |\n\n| Name | Value |\n|--|--|\n| a | b |\n";
+
+    #[test]
+    fn finds_trigger_tables_under_their_heading() {
+        let body = scan(DOC, 16);
+        assert_eq!(body.tables.len(), 1);
+        let table = &body.tables[0];
+        assert_eq!(table.heading.as_deref(), Some("FastAPI backend"));
+        assert_eq!(table.pos.line, 8);
+        assert_eq!(table.rows.len(), 2);
+        let row = &table.rows[0];
+        assert_eq!(row.metric.text, "p95 request latency");
+        assert_eq!(row.metric.pos, Pos::at(10, 3));
+        assert_eq!(row.trigger_cell.text, "> 800ms for 24h");
+        assert_eq!(row.trigger_cell.pos, Pos::at(10, 25));
+        assert!(row.trigger.is_ok());
+        assert_eq!(row.response.text, "Add replica");
+    }
+
+    #[test]
+    fn trigger_faults_point_at_their_column() {
+        let body = scan(DOC, 16);
+        let fault = body.tables[0].rows[1].trigger.as_ref().unwrap_err();
+        assert_eq!(fault.pos, Pos::at(11, 17));
+    }
+
+    #[test]
+    fn collects_links_with_positions() {
+        let body = scan(DOC, 16);
+        assert_eq!(body.links, [Link { target: "../evidence/x.md".into(), pos: Pos::at(4, 7) }]);
+    }
+
+    #[test]
+    fn header_match_is_case_insensitive_and_allows_query() {
+        let doc = "| metric | TRIGGER | response | Query | Notes |\n|-|-|-|-|-|\n| m | > 1 | r | up | n |\n";
+        let body = scan(doc, 0);
+        let table = &body.tables[0];
+        assert_eq!(table.heading, None);
+        assert_eq!(table.rows[0].query.as_ref().unwrap().text, "up");
+        assert_eq!(table.extra_columns.len(), 1);
+        assert_eq!(table.extra_columns[0].text, "Notes");
+    }
+
+    #[test]
+    fn short_rows_get_empty_cells() {
+        let doc = "| Metric | Trigger | Response |\n|-|-|-|\n| m |\n";
+        let row = &scan(doc, 0).tables[0].rows[0];
+        assert_eq!(row.trigger_cell.text, "");
+        assert!(row.trigger.is_err());
+    }
+}

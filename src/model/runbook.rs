@@ -1,0 +1,372 @@
+//! Runbooks (SPEC §2): YAML front matter plus a Markdown body with trigger tables.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_saphyr::Spanned;
+
+use super::cadence::Cadence;
+use super::frontmatter::{self, Entries, Problem, Split};
+use super::markdown::{self, Body};
+use super::{Located, Version, parse_date};
+use crate::diag::Pos;
+use crate::sources::Source;
+
+pub const KEYS: [&str; 10] = [
+    "title", "summary", "version", "owner", "last_reviewed", "next_review", "approved", "controls",
+    "headroom", "extra",
+];
+pub const REQUIRED: [&str; 6] = ["title", "version", "owner", "last_reviewed", "next_review", "controls"];
+pub const HEADROOM_KEYS: [&str; 5] = ["reports", "cadence", "since", "grace_days", "margin"];
+pub const HEADROOM_REQUIRED: [&str; 3] = ["reports", "cadence", "since"];
+
+#[derive(Debug, Clone)]
+pub struct Runbook {
+    /// The file stem: `runbooks/capacity-planning.md` -> `capacity-planning`.
+    pub id: String,
+    pub source: Source,
+    /// Validated front matter; `None` when it has problems.
+    pub meta: Option<RunbookMeta>,
+    /// Problems of the front matter (missing, malformed, unknown keys, bad values).
+    pub problems: Vec<Problem>,
+    pub body_offset: usize,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunbookMeta {
+    pub title: String,
+    pub summary: Option<String>,
+    pub version: Located<Version>,
+    pub owner: String,
+    pub last_reviewed: Located<NaiveDate>,
+    pub next_review: Located<NaiveDate>,
+    pub approved: Option<Located<NaiveDate>>,
+    pub controls: Vec<Located<String>>,
+    pub headroom: Option<Headroom>,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Headroom {
+    /// Root-relative folder of the reports, as written (`evidence/capacity_reports`).
+    pub reports: Located<String>,
+    pub cadence: Cadence,
+    pub since: NaiveDate,
+    pub grace_days: u32,
+    /// Fraction: `25%` -> 0.25.
+    pub margin: Option<f64>,
+    pub pos: Pos,
+}
+
+impl Runbook {
+    pub fn body(&self) -> &str {
+        &self.source.text[self.body_offset..]
+    }
+
+    /// The name of the trigger-table group a table belongs to.
+    pub fn group_name<'a>(&'a self, table: &'a markdown::TriggerTable) -> &'a str {
+        table
+            .heading
+            .as_deref()
+            .or(self.meta.as_ref().map(|m| m.title.as_str()))
+            .unwrap_or(&self.id)
+    }
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    title: Option<Spanned<String>>,
+    summary: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    owner: Option<Spanned<String>>,
+    last_reviewed: Option<Spanned<String>>,
+    next_review: Option<Spanned<String>>,
+    approved: Option<Spanned<String>>,
+    controls: Option<Spanned<Vec<Spanned<String>>>>,
+    headroom: Option<Spanned<Entries<Spanned<String>>>>,
+    extra: Option<serde_json::Value>,
+}
+
+pub fn parse(source: Source) -> Runbook {
+    let id = source
+        .path
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.strip_suffix(".md"))
+        .unwrap_or(&source.path)
+        .to_owned();
+    let (meta, problems, body_offset) = match frontmatter::split(&source.text) {
+        Ok(split) => {
+            let (meta, problems) = parse_meta(&split);
+            (meta, problems, split.body_offset)
+        }
+        Err(problem) => (None, vec![problem], 0),
+    };
+    let body = markdown::scan(&source.text, body_offset);
+    Runbook {
+        id,
+        source,
+        meta,
+        problems,
+        body_offset,
+        body,
+    }
+}
+
+fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
+    let keys: Entries<IgnoredAny> = match frontmatter::parse(split) {
+        Ok(keys) => keys,
+        Err(problem) => return (None, vec![problem]),
+    };
+    let mut fields = Fields::new(split);
+    fields.problems = frontmatter::check_keys(split, &keys, &KEYS, &REQUIRED, Pos::line(1), "the runbook front matter");
+    let raw: Raw = match frontmatter::parse(split) {
+        Ok(raw) => raw,
+        Err(problem) => {
+            fields.problems.push(problem);
+            return (None, fields.problems);
+        }
+    };
+
+    let title = fields.text(raw.title, "title");
+    let summary = raw.summary.map(|s| s.value.trim().to_owned()).filter(|s| !s.is_empty());
+    let version = raw.version.and_then(|v| {
+        let pos = fields.pos(&v);
+        match Version::parse(v.value.trim()) {
+            Some(version) => Some(Located::new(version, pos)),
+            None => {
+                fields.problems.push(
+                    Problem::new(pos, format!("version `{}` is not dot-separated integers", v.value))
+                        .help("write it like \"1.0\" or \"2.3.1\", in quotes"),
+                );
+                None
+            }
+        }
+    });
+    let owner = fields.text(raw.owner, "owner");
+    let last_reviewed = fields.date(raw.last_reviewed);
+    let next_review = fields.date(raw.next_review);
+    let approved = fields.date(raw.approved);
+    let controls = raw.controls.and_then(|list| {
+        let pos = fields.pos(&list);
+        let controls: Vec<_> = list
+            .value
+            .iter()
+            .map(|c| Located::new(c.value.trim().to_owned(), fields.pos(c)))
+            .collect();
+        if controls.is_empty() {
+            fields.problems.push(
+                Problem::new(pos, "`controls` is empty").help("name at least one TSC 2017 criterion, e.g. [A1.2]"),
+            );
+            return None;
+        }
+        Some(controls)
+    });
+    let headroom = raw.headroom.and_then(|h| fields.headroom(h));
+
+    let problems = fields.problems;
+    let meta = match (title, version, owner, last_reviewed, next_review, controls) {
+        (Some(title), Some(version), Some(owner), Some(last_reviewed), Some(next_review), Some(controls))
+            if problems.is_empty() =>
+        {
+            Some(RunbookMeta {
+                title,
+                summary,
+                version,
+                owner,
+                last_reviewed,
+                next_review,
+                approved,
+                controls,
+                headroom,
+                extra: raw.extra.unwrap_or(serde_json::Value::Null),
+            })
+        }
+        _ => None,
+    };
+    (meta, problems)
+}
+
+/// Converts raw front-matter values, collecting every problem rather than stopping at the first.
+pub(crate) struct Fields<'s, 'a> {
+    split: &'s Split<'a>,
+    pub problems: Vec<Problem>,
+}
+
+impl<'s, 'a> Fields<'s, 'a> {
+    pub fn new(split: &'s Split<'a>) -> Self {
+        Fields {
+            split,
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn pos<T>(&self, spanned: &Spanned<T>) -> Pos {
+        frontmatter::pos_of(self.split, spanned)
+    }
+
+    /// A required text; empty counts as missing (the missing key itself is reported by `check_keys`).
+    pub fn text(&mut self, value: Option<Spanned<String>>, key: &str) -> Option<String> {
+        let value = value?;
+        let text = value.value.trim();
+        if text.is_empty() {
+            self.problems.push(Problem::new(self.pos(&value), format!("`{key}` is empty")));
+            return None;
+        }
+        Some(text.to_owned())
+    }
+
+    pub fn date(&mut self, value: Option<Spanned<String>>) -> Option<Located<NaiveDate>> {
+        let value = value?;
+        let pos = self.pos(&value);
+        match parse_date(value.value.trim()) {
+            Ok(date) => Some(Located::new(date, pos)),
+            Err(message) => {
+                self.problems.push(Problem::new(pos, message).help("dates are written YYYY-MM-DD, e.g. 2026-02-18"));
+                None
+            }
+        }
+    }
+
+    fn headroom(&mut self, raw: Spanned<Entries<Spanned<String>>>) -> Option<Headroom> {
+        let pos = self.pos(&raw);
+        let before = self.problems.len();
+        self.problems.extend(frontmatter::check_keys(
+            self.split,
+            &raw.value,
+            &HEADROOM_KEYS,
+            &HEADROOM_REQUIRED,
+            pos,
+            "`headroom`",
+        ));
+        let mut reports = None;
+        let mut cadence = None;
+        let mut since = None;
+        let mut grace_days = 0;
+        let mut margin = None;
+        for (key, value) in raw.value.0 {
+            let at = self.pos(&value);
+            let text = value.value.trim();
+            match key.value.as_str() {
+                "reports" => reports = Some(Located::new(text.trim_end_matches('/').to_owned(), at)),
+                "cadence" => match Cadence::parse(text) {
+                    Some(c) => cadence = Some(c),
+                    None => self.problems.push(
+                        Problem::new(at, format!("unknown cadence `{text}`"))
+                            .help(format!("use one of: {}", Cadence::NAMES.join(", "))),
+                    ),
+                },
+                "since" => since = self.date(Some(value)).map(|d| d.value),
+                "grace_days" => match text.parse::<u32>() {
+                    Ok(days) if days <= 366 => grace_days = days,
+                    _ => self.problems.push(Problem::new(
+                        at,
+                        format!("`grace_days` must be a whole number of days from 0 to 366, not `{text}`"),
+                    )),
+                },
+                "margin" => match parse_margin(text) {
+                    Some(m) => margin = Some(m),
+                    None => self.problems.push(
+                        Problem::new(at, format!("`margin` must be a percentage from 0% to 100%, not `{text}`"))
+                            .help("write it like 25%"),
+                    ),
+                },
+                _ => {}
+            }
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        Some(Headroom {
+            reports: reports?,
+            cadence: cadence?,
+            since: since?,
+            grace_days,
+            margin,
+            pos,
+        })
+    }
+}
+
+/// `25%` -> 0.25.
+fn parse_margin(text: &str) -> Option<f64> {
+    let number: f64 = text.strip_suffix('%')?.trim().parse().ok()?;
+    (0.0..=100.0).contains(&number).then_some(number / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runbook(text: &str) -> Runbook {
+        parse(Source {
+            path: "runbooks/capacity-planning.md".into(),
+            text: text.into(),
+            sha256: String::new(),
+        })
+    }
+
+    const GOOD: &str = "---\ntitle: Capacity Planning Runbook\nsummary: Triggers.\nversion: 1.10\nowner: Founder\nlast_reviewed: 2026-02-18\nnext_review: 2026-05-18\napproved: 2026-02-18\ncontrols: [A1.2, CC7.1]\nheadroom:\n  reports: evidence/capacity_reports\n  cadence: monthly-first-tuesday\n  since: 2026-03-01\n  grace_days: 7\n  margin: 25%\nextra:\n  tier: gold\n---\nBody\n";
+
+    #[test]
+    fn parses_every_field() {
+        let rb = runbook(GOOD);
+        assert!(rb.problems.is_empty(), "{:?}", rb.problems);
+        assert_eq!(rb.id, "capacity-planning");
+        let meta = rb.meta.unwrap();
+        assert_eq!(meta.title, "Capacity Planning Runbook");
+        assert_eq!(meta.version.value.text, "1.10");
+        assert_eq!(meta.version.pos, Pos::at(4, 10));
+        assert_eq!(meta.controls[1].value, "CC7.1");
+        assert_eq!(meta.controls[1].pos.line, 9);
+        let headroom = meta.headroom.unwrap();
+        assert_eq!(headroom.cadence, Cadence::MonthlyFirstTuesday);
+        assert_eq!(headroom.grace_days, 7);
+        assert_eq!(headroom.margin, Some(0.25));
+        assert_eq!(meta.extra["tier"], "gold");
+        assert_eq!(rb.body.tables.len(), 0);
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let text = "---\ntitle: ''\nversion: one\nownr: Founder\nlast_reviewed: 2026-02-30\nnext_review: 2026-05-18\ncontrols: []\nheadroom:\n  reports: evidence/x\n  cadence: fortnightly\n  since: 2026-03-01\n  margin: lots\n---\n";
+        let rb = runbook(text);
+        assert!(rb.meta.is_none());
+        let messages: Vec<String> = rb.problems.iter().map(|p| format!("{}: {}", p.pos.line, p.message)).collect();
+        let expected = [
+            "4: unknown key `ownr` in the runbook front matter",
+            "1: missing required key `owner` in the runbook front matter",
+            "2: `title` is empty",
+            "3: version `one` is not dot-separated integers",
+            "5: 2026-02-30 is not a valid date (no such day in the calendar)",
+            "7: `controls` is empty",
+            "10: unknown cadence `fortnightly`",
+            "12: `margin` must be a percentage from 0% to 100%, not `lots`",
+        ];
+        assert_eq!(messages, expected);
+        assert_eq!(rb.problems[0].help.as_deref(), Some("did you mean `owner`?"));
+    }
+
+    #[test]
+    fn missing_front_matter_still_scans_the_body() {
+        let rb = runbook("| Metric | Trigger | Response |\n|-|-|-|\n| m | > 1 | r |\n");
+        assert_eq!(rb.problems[0].message, "front matter is missing");
+        assert_eq!(rb.body.tables.len(), 1);
+    }
+
+    #[test]
+    fn wrong_shapes_are_problems_not_panics() {
+        for text in [
+            "---\n[1, 2]\n---\n",
+            "---\ntitle: [a]\n---\n",
+            "---\ncontrols: A1.2\n---\n",
+            "---\nheadroom: monthly\n---\n",
+            "---\n: :\n---\n",
+            "---\n\t\n---\n",
+        ] {
+            let rb = runbook(text);
+            assert!(!rb.problems.is_empty(), "{text:?}");
+        }
+    }
+}

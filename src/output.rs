@@ -1,0 +1,146 @@
+//! Renders diagnostics for people (rustc-style), machines (JSON) and
+//! GitHub Actions (workflow commands that annotate pull requests).
+
+use std::fmt::Write;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use clap::ValueEnum;
+
+use crate::diag::{Diagnostic, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// Renders `diagnostics`; `source_of` gives a file's text for the human snippets.
+pub fn render<'a>(
+    diagnostics: &[Diagnostic],
+    format: Format,
+    color: bool,
+    source_of: impl Fn(&str) -> Option<&'a str>,
+) -> String {
+    match format {
+        Format::Human => human(diagnostics, color, source_of),
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(diagnostics).expect("diagnostics serialize");
+            json.push('\n');
+            json
+        }
+        Format::Github => diagnostics.iter().map(github).collect(),
+    }
+}
+
+/// One line summing up a run: "2 errors, 1 warning".
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+fn human<'a>(diagnostics: &[Diagnostic], color: bool, source_of: impl Fn(&str) -> Option<&'a str>) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(d.message.as_str()).id(d.rule);
+        let line_text = source_of(&d.file).and_then(|text| text.lines().nth(d.line.saturating_sub(1)));
+        let mut report = vec![match line_text {
+            Some(line) => {
+                let span = highlight(line, d.column);
+                title.element(
+                    Snippet::source(line)
+                        .line_start(d.line)
+                        .path(d.file.as_str())
+                        .annotation(AnnotationKind::Primary.span(span)),
+                )
+            }
+            // No source line to show (unreadable file): name the place in the origin.
+            None => title.element(annotate_snippets::Origin::path(format!("{}:{}", d.file, d.line))),
+        }];
+        if let Some(help) = &d.help {
+            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&report));
+    }
+    out
+}
+
+/// Byte range to underline: from the column to the end of that word or cell,
+/// or the whole line when there is no column.
+fn highlight(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
+    let trimmed_end = line.trim_end().len();
+    let Some(column) = column else {
+        let start = line.len() - line.trim_start().len();
+        return start..trimmed_end.max(start);
+    };
+    let start = line.char_indices().nth(column - 1).map_or(trimmed_end, |(i, _)| i);
+    let rest = &line[start..];
+    let len = rest.find(" |").or_else(|| rest.find('|').filter(|&i| i > 0)).unwrap_or(rest.trim_end().len());
+    start..(start + len.max(1)).min(line.len()).max(start)
+}
+
+/// `::error file=…,line=…,col=…,title=…::message`, escaped as GitHub requires.
+fn github(d: &Diagnostic) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = format!("file={},line={}", escape_property(&d.file), d.line);
+    if let Some(column) = d.column {
+        let _ = write!(properties, ",col={column}");
+    }
+    let _ = write!(properties, ",title={}", escape_property(&format!("dossier {}", d.rule)));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    format!("::{kind} {properties}::{}\n", escape_data(&message))
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Pos;
+
+    #[test]
+    fn github_commands_escape_their_data() {
+        let d = Diagnostic::error("broken-link", "runbooks/a,b.md", Pos::at(3, 7), "100% broken\nreally")
+            .with_help("fix: it");
+        assert_eq!(
+            github(&d),
+            "::error file=runbooks/a%2Cb.md,line=3,col=7,title=dossier broken-link::100%25 broken%0Areally%0Ahelp: fix: it\n"
+        );
+    }
+
+    #[test]
+    fn highlights_the_word_or_cell() {
+        assert_eq!(highlight("| m | > fast | r |", Some(7)), 6..12);
+        assert_eq!(highlight("owner: x", None), 0..8);
+        assert_eq!(highlight("  owner: x  ", None), 2..10);
+        assert_eq!(highlight("", Some(1)), 0..0);
+        assert_eq!(highlight("ab", Some(9)), 2..2);
+    }
+
+    #[test]
+    fn summary_counts_both_severities() {
+        let e = Diagnostic::error("x", "f", Pos::line(1), "m");
+        let w = Diagnostic::warning("x", "f", Pos::line(1), "m");
+        assert_eq!(summary(&[e.clone(), w]), "1 error, 1 warning");
+        assert_eq!(summary(&[e.clone(), e]), "2 errors, 0 warnings");
+    }
+}

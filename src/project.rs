@@ -1,0 +1,116 @@
+//! Loading an evidence repository: sources are read once, then parsed into the model.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Pos};
+use crate::model::config::{self, Config};
+use crate::model::frontmatter::Problem;
+use crate::model::report::{self, Report};
+use crate::model::runbook::{self, Runbook};
+use crate::sources::{self, Root, Source};
+
+/// Everything dossier knows about one evidence repository.
+#[derive(Debug)]
+pub struct Project {
+    pub config: Config,
+    pub config_source: Option<Source>,
+    pub config_problems: Vec<Problem>,
+    /// Sorted by id.
+    pub runbooks: Vec<Runbook>,
+    /// Sorted by path.
+    pub reports: Vec<Report>,
+    /// Template overrides from the repository's `templates/`.
+    pub templates: Vec<Source>,
+    /// Every file and folder below `runbooks/` and `evidence/`.
+    pub inventory: BTreeSet<String>,
+    /// Files that could not be read (outside the root, not UTF-8, too large...).
+    pub read_problems: Vec<Diagnostic>,
+    runbook_index: HashMap<String, usize>,
+}
+
+impl Project {
+    /// Reads and parses the repository at `root`. Only a root that cannot be
+    /// opened is an error; problems with files are kept for the checks.
+    pub fn load(root: &Path) -> io::Result<Project> {
+        let root = Root::open(root)?;
+        let mut read_problems = Vec::new();
+
+        let config_read = root.read_config();
+        read_problems.extend(config_read.diagnostics);
+        let config_source = config_read.sources.into_iter().next();
+        let (config, config_problems) = config_source.as_ref().map(config::parse).unwrap_or_default();
+
+        let runbooks_read = root.read_runbooks();
+        read_problems.extend(runbooks_read.diagnostics);
+        let runbooks: Vec<Runbook> = runbooks_read.sources.into_par_iter().map(runbook::parse).collect();
+
+        let mut folders: Vec<(&str, &str, Pos)> = runbooks
+            .iter()
+            .filter_map(|rb| {
+                let reports = &rb.meta.as_ref()?.headroom.as_ref()?.reports;
+                Some((reports.value.as_str(), rb.source.path.as_str(), reports.pos))
+            })
+            .filter(|(folder, ..)| is_report_folder(folder) || sources::normalize(folder).is_none())
+            .collect();
+        folders.sort_by_key(|&(folder, ..)| sources::normalize(folder));
+        folders.dedup_by_key(|&mut (folder, ..)| sources::normalize(folder));
+        let mut report_sources = Vec::new();
+        for (folder, declared_in, pos) in folders {
+            let read = root.read_report_folder(folder, declared_in, pos);
+            read_problems.extend(read.diagnostics);
+            report_sources.extend(read.sources);
+        }
+        let mut reports: Vec<Report> = report_sources.into_par_iter().map(report::parse).collect();
+        reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+
+        let templates_read = root.read_templates();
+        read_problems.extend(templates_read.diagnostics);
+
+        let runbook_index = runbooks.iter().enumerate().map(|(i, rb)| (rb.id.clone(), i)).collect();
+        Ok(Project {
+            config,
+            config_source,
+            config_problems,
+            runbooks,
+            reports,
+            templates: templates_read.sources,
+            inventory: root.inventory(),
+            read_problems,
+            runbook_index,
+        })
+    }
+
+    pub fn runbook(&self, id: &str) -> Option<&Runbook> {
+        self.runbook_index.get(id).map(|&i| &self.runbooks[i])
+    }
+
+    /// Today in the configured time zone.
+    pub fn today(&self) -> NaiveDate {
+        chrono::Utc::now().with_timezone(&self.config.timezone).date_naive()
+    }
+
+    /// Every source file, in path order: what `SHA256SUMS` covers.
+    pub fn sources(&self) -> Vec<&Source> {
+        let mut all: Vec<&Source> = self
+            .config_source
+            .iter()
+            .chain(self.runbooks.iter().map(|rb| &rb.source))
+            .chain(self.reports.iter().map(|r| &r.source))
+            .chain(self.templates.iter())
+            .collect();
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        all
+    }
+}
+
+/// Report folders live under `evidence/` (SPEC §2 `evidence/<folder>`).
+pub fn is_report_folder(folder: &str) -> bool {
+    sources::normalize(folder).is_some_and(|p| {
+        p.starts_with(sources::EVIDENCE_DIR) && p.components().count() >= 2
+    })
+}

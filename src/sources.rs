@@ -1,0 +1,297 @@
+//! The only reader of the evidence repository: walks the known folders and
+//! reads each file once, never leaving the root.
+//!
+//! Everything returned is plain data; problems with individual files become
+//! diagnostics, while a missing or unreadable root is an I/O error (exit 2).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Pos};
+
+/// Files larger than this are refused: no runbook or report is anywhere near
+/// it, and reading one whole would let a hostile pull request exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+pub const CONFIG_FILE: &str = "dossier.yaml";
+pub const RUNBOOKS_DIR: &str = "runbooks";
+pub const EVIDENCE_DIR: &str = "evidence";
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// One file of the repository, read once.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to the root, `/`-separated.
+    pub path: String,
+    pub text: String,
+    /// SHA-256 of the exact bytes, 64 lowercase hex digits.
+    pub sha256: String,
+}
+
+/// A repository opened for reading.
+#[derive(Debug)]
+pub struct Root {
+    /// Canonical path of the root; every file read must lie below it.
+    dir: PathBuf,
+}
+
+/// What reading a set of files gave: the files that could be read, and a
+/// diagnostic for each that could not.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub sources: Vec<Source>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Read {
+    fn merge(mut self, other: Read) -> Read {
+        self.sources.extend(other.sources);
+        self.diagnostics.extend(other.diagnostics);
+        self
+    }
+}
+
+impl Root {
+    /// Opens the root folder; fails (exit 2) when it does not exist or is not a folder.
+    pub fn open(dir: &Path) -> io::Result<Root> {
+        let dir = fs::canonicalize(dir).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot open root {}: {e}", dir.display()))
+        })?;
+        if !dir.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                format!("root {} is not a folder", dir.display()),
+            ));
+        }
+        Ok(Root { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `dossier.yaml`, if present.
+    pub fn read_config(&self) -> Read {
+        if self.dir.join(CONFIG_FILE).symlink_metadata().is_err() {
+            return Read::default();
+        }
+        self.read_files(vec![CONFIG_FILE.to_owned()])
+    }
+
+    /// `runbooks/*.md`, sorted by path.
+    pub fn read_runbooks(&self) -> Read {
+        self.read_markdown_in(RUNBOOKS_DIR, RUNBOOKS_DIR)
+    }
+
+    /// Every file below `templates/` (overrides of the built-in templates), sorted by path.
+    pub fn read_templates(&self) -> Read {
+        let dir = self.dir.join(TEMPLATES_DIR);
+        if !dir.is_dir() {
+            return Read::default();
+        }
+        let mut paths: Vec<String> = walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_type().is_dir())
+            .filter_map(|e| self.relative(e.path()))
+            .collect();
+        paths.sort();
+        self.read_files(paths)
+    }
+
+    /// The `*.md` files directly inside a report folder named by a runbook
+    /// (`declared_in` is that runbook, for diagnostics). A folder that does not
+    /// exist is empty; one that leaves the root is an error naming it.
+    pub fn read_report_folder(&self, folder: &str, declared_in: &str, pos: Pos) -> Read {
+        match self.confine(folder) {
+            Ok(_) => self.read_markdown_in(folder, declared_in),
+            Err(message) => Read {
+                sources: Vec::new(),
+                diagnostics: vec![Diagnostic::error("outside-root", declared_in, pos, message)],
+            },
+        }
+    }
+
+    /// Every file and folder below `runbooks/` and `evidence/`, as root-relative
+    /// paths: what Markdown links may point at.
+    pub fn inventory(&self) -> BTreeSet<String> {
+        [RUNBOOKS_DIR, EVIDENCE_DIR]
+            .iter()
+            .flat_map(|top| walkdir::WalkDir::new(self.dir.join(top)).into_iter())
+            .filter_map(Result::ok)
+            .filter_map(|e| self.relative(e.path()))
+            .collect()
+    }
+
+    fn read_markdown_in(&self, folder: &str, declared_in: &str) -> Read {
+        let dir = self.dir.join(folder);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Read::default(),
+            Err(e) => {
+                return Read {
+                    sources: Vec::new(),
+                    diagnostics: vec![Diagnostic::error(
+                        "io",
+                        declared_in,
+                        Pos::line(1),
+                        format!("cannot list {folder}/: {e}"),
+                    )],
+                };
+            }
+        };
+        let mut paths: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .filter_map(|e| self.relative(&e.path()))
+            .collect();
+        paths.sort();
+        self.read_files(paths)
+    }
+
+    /// Reads files in parallel, keeping the given order.
+    fn read_files(&self, paths: Vec<String>) -> Read {
+        paths
+            .into_par_iter()
+            .map(|path| match self.read_file(&path) {
+                Ok(source) => Read {
+                    sources: vec![source],
+                    diagnostics: Vec::new(),
+                },
+                Err(diagnostic) => Read {
+                    sources: Vec::new(),
+                    diagnostics: vec![diagnostic],
+                },
+            })
+            .reduce(Read::default, Read::merge)
+    }
+
+    fn read_file(&self, path: &str) -> Result<Source, Diagnostic> {
+        let problem = |rule, pos, message: String| Diagnostic::error(rule, path, pos, message);
+        let full = self
+            .confine(path)
+            .map_err(|m| problem("outside-root", Pos::line(1), m))?;
+        let meta = fs::metadata(&full)
+            .map_err(|e| problem("io", Pos::line(1), format!("cannot read {path}: {e}")))?;
+        if !meta.is_file() {
+            return Err(Diagnostic::warning(
+                "not-a-file",
+                path,
+                Pos::line(1),
+                format!("{path} is not a regular file; skipped"),
+            ));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(problem(
+                "too-large",
+                Pos::line(1),
+                format!(
+                    "{path} is {} bytes, over the limit of {MAX_FILE_BYTES} bytes (16 MiB)",
+                    meta.len()
+                ),
+            ));
+        }
+        let bytes = fs::read(&full)
+            .map_err(|e| problem("io", Pos::line(1), format!("cannot read {path}: {e}")))?;
+        let sha256 = hex_sha256(&bytes);
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            problem(
+                "encoding",
+                Pos::at(line, column),
+                format!("{path} is not valid UTF-8"),
+            )
+            .with_help("save the file as UTF-8")
+        })?;
+        Ok(Source {
+            path: path.to_owned(),
+            text,
+            sha256,
+        })
+    }
+
+    /// Resolves a root-relative path, refusing any that leaves the root:
+    /// absolute paths, `..` past the root, and symbolic links pointing out.
+    fn confine(&self, relative: &str) -> Result<PathBuf, String> {
+        let lexical = normalize(relative)
+            .ok_or_else(|| format!("{relative} leaves the repository root"))?;
+        let full = self.dir.join(&lexical);
+        match fs::canonicalize(&full) {
+            Ok(real) if real.starts_with(&self.dir) => Ok(real),
+            Ok(real) => Err(format!(
+                "{relative} leads outside the repository root (to {})",
+                real.display()
+            )),
+            // Not there (yet): the lexical check above is all there is to confine.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(full),
+            Err(e) => Err(format!("{relative} cannot be resolved: {e}")),
+        }
+    }
+
+    fn relative(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.dir).ok()?;
+        let parts: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
+
+/// Lexically normalises a root-relative path (`a/./b/../c` -> `a/c`);
+/// `None` when it is absolute or climbs above the root.
+pub fn normalize(relative: &str) -> Option<PathBuf> {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for component in Path::new(relative).components() {
+        match component {
+            Component::Normal(part) => parts.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_keeps_paths_inside_the_root() {
+        assert_eq!(normalize("a/./b/../c"), Some(PathBuf::from("a/c")));
+        assert_eq!(normalize("evidence/x"), Some(PathBuf::from("evidence/x")));
+        assert_eq!(normalize("../x"), None);
+        assert_eq!(normalize("a/../../x"), None);
+        assert_eq!(normalize("/etc/passwd"), None);
+    }
+
+    #[test]
+    fn sha256_is_lowercase_hex() {
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
