@@ -83,7 +83,9 @@ pub fn reading(observed: f64, trigger: &Trigger, margin: Option<f64>) -> Reading
     let level = if trigger.comparator.holds(observed, threshold) {
         Level::Tripped
     } else if trigger.comparator != Comparator::Eq
-        && margin.zip(headroom).is_some_and(|(m, h)| h <= m + f64::EPSILON)
+        && margin
+            .zip(headroom)
+            .is_some_and(|(m, h)| h <= m + f64::EPSILON)
     {
         Level::ActBeforeItTrips
     } else {
@@ -150,7 +152,11 @@ pub fn observation<'a>(runbook: &'a Runbook, observation: &'a Observation) -> Ou
     };
     match trigger::convert(value, &trigger.threshold.unit) {
         Ok(observed) => {
-            let margin = runbook.meta.as_ref().and_then(|m| m.headroom.as_ref()).and_then(|h| h.margin);
+            let margin = runbook
+                .meta
+                .as_ref()
+                .and_then(|m| m.headroom.as_ref())
+                .and_then(|h| h.margin);
             Outcome::Read {
                 row,
                 trigger,
@@ -183,7 +189,11 @@ pub struct PeriodStatus<'a> {
 
 /// Every period from `since` through today, with the report that covers it.
 /// `reports` are this runbook's reports, sorted by date.
-pub fn periods<'a>(headroom: &Headroom, reports: &[&'a Report], today: NaiveDate) -> Vec<PeriodStatus<'a>> {
+pub fn periods<'a>(
+    headroom: &Headroom,
+    reports: &[&'a Report],
+    today: NaiveDate,
+) -> Vec<PeriodStatus<'a>> {
     headroom
         .cadence
         .periods(headroom.since, today)
@@ -192,10 +202,11 @@ pub fn periods<'a>(headroom: &Headroom, reports: &[&'a Report], today: NaiveDate
                 .due
                 .checked_add_days(Days::new(u64::from(headroom.grace_days)))
                 .unwrap_or(NaiveDate::MAX);
-            let report = reports
-                .iter()
-                .copied()
-                .find(|r| r.meta.as_ref().is_some_and(|m| period.contains(m.date.value)));
+            let report = reports.iter().copied().find(|r| {
+                r.meta
+                    .as_ref()
+                    .is_some_and(|m| period.contains(m.date.value))
+            });
             let state = match report {
                 Some(_) => PeriodState::Covered,
                 None if deadline < today => PeriodState::Missing,
@@ -217,7 +228,9 @@ pub fn reports_by_runbook(project: &Project, today: NaiveDate) -> HashMap<&str, 
     let mut map: HashMap<&str, Vec<&Report>> = HashMap::new();
     for report in &project.reports {
         let Some(meta) = &report.meta else { continue };
-        let Some(runbook) = project.runbook(&meta.runbook.value) else { continue };
+        let Some(runbook) = project.runbook(&meta.runbook.value) else {
+            continue;
+        };
         let filed_right = runbook
             .meta
             .as_ref()

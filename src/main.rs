@@ -17,7 +17,11 @@ const EVIDENCE_FAILED: u8 = 1;
 const USAGE_OR_IO: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "dossier", version, about = "Turns runbooks and evidence into a SOC 2 evidence website, and refuses to publish it when the evidence is not in order.")]
+#[command(
+    name = "dossier",
+    version,
+    about = "Turns runbooks and evidence into a SOC 2 evidence website, and refuses to publish it when the evidence is not in order."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,7 +30,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check every runbook and report against the rules; exit 1 on an error.
-    #[command(after_help = "Examples:\n  dossier check\n  dossier check --root evidence-repo --format github\n  dossier check --today 2026-12-04 --deny-warnings")]
+    #[command(
+        after_help = "Examples:\n  dossier check\n  dossier check --root evidence-repo --format github\n  dossier check --today 2026-12-04 --deny-warnings"
+    )]
     Check(CheckArgs),
     /// Check, then render the evidence site (not yet implemented).
     Build(BuildArgs),
@@ -125,7 +131,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     let today = args.common.today.unwrap_or_else(|| project.today());
     let diagnostics = checks::run(&project, today);
     print_diagnostics(&project, &diagnostics, args.format);
-    let failed = diagnostics.iter().any(|d| d.is_error() || args.deny_warnings);
+    let failed = diagnostics
+        .iter()
+        .any(|d| d.is_error() || args.deny_warnings);
     if args.format == Format::Human {
         let counts = format!(
             "{} runbook{}, {} report{}",
@@ -138,18 +146,32 @@ fn check(args: &CheckArgs) -> ExitCode {
             eprintln!("checked {counts}: no problems");
         } else {
             let verdict = if failed { "failed" } else { "passed" };
-            eprintln!("checked {counts}: {verdict} with {}", output::summary(&diagnostics));
+            eprintln!(
+                "checked {counts}: {verdict} with {}",
+                output::summary(&diagnostics)
+            );
         }
     }
-    if failed { ExitCode::from(EVIDENCE_FAILED) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(EVIDENCE_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Human diagnostics go to stderr (as compilers do); JSON and GitHub
 /// workflow commands go to stdout for other programs to read.
 fn print_diagnostics(project: &Project, diagnostics: &[Diagnostic], format: Format) {
-    let source_of = |path: &str| project.sources().into_iter().find(|s| s.path == path).map(|s| s.text.as_str());
+    let source_of = |path: &str| {
+        project
+            .sources()
+            .into_iter()
+            .find(|s| s.path == path)
+            .map(|s| s.text.as_str())
+    };
     if format == Format::Human {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let text = output::render(diagnostics, format, color, source_of);
         let _ = std::io::stderr().write_all(text.as_bytes());
     } else {

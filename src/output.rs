@@ -25,7 +25,8 @@ pub fn render<'a>(
     match format {
         Format::Human => human(diagnostics, color, source_of),
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(diagnostics).expect("diagnostics serialize");
+            let mut json =
+                serde_json::to_string_pretty(diagnostics).expect("diagnostics serialize");
             json.push('\n');
             json
         }
@@ -37,12 +38,30 @@ pub fn render<'a>(
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
-fn human<'a>(diagnostics: &[Diagnostic], color: bool, source_of: impl Fn(&str) -> Option<&'a str>) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+fn human<'a>(
+    diagnostics: &[Diagnostic],
+    color: bool,
+    source_of: impl Fn(&str) -> Option<&'a str>,
+) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diagnostics {
         let level = match d.severity {
@@ -50,7 +69,8 @@ fn human<'a>(diagnostics: &[Diagnostic], color: bool, source_of: impl Fn(&str) -
             Severity::Warning => Level::WARNING,
         };
         let title = level.primary_title(d.message.as_str()).id(d.rule);
-        let line_text = source_of(&d.file).and_then(|text| text.lines().nth(d.line.saturating_sub(1)));
+        let line_text =
+            source_of(&d.file).and_then(|text| text.lines().nth(d.line.saturating_sub(1)));
         let mut report = vec![match line_text {
             Some(line) => {
                 let span = highlight(line, d.column);
@@ -62,28 +82,42 @@ fn human<'a>(diagnostics: &[Diagnostic], color: bool, source_of: impl Fn(&str) -
                 )
             }
             // No source line to show (unreadable file): name the place in the origin.
-            None => title.element(annotate_snippets::Origin::path(format!("{}:{}", d.file, d.line))),
+            None => title.element(annotate_snippets::Origin::path(format!(
+                "{}:{}",
+                d.file, d.line
+            ))),
         }];
         if let Some(help) = &d.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
         let _ = writeln!(out, "{}\n", renderer.render(&report));
     }
     out
 }
 
-/// Byte range to underline: from the column to the end of that word or cell,
-/// or the whole line when there is no column.
+/// Byte range to underline: from the column to the end of the table cell or
+/// word there, or the whole line when there is no column.
 fn highlight(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
-    let trimmed_end = line.trim_end().len();
+    let end = line.trim_end().len();
     let Some(column) = column else {
         let start = line.len() - line.trim_start().len();
-        return start..trimmed_end.max(start);
+        return start..end.max(start);
     };
-    let start = line.char_indices().nth(column - 1).map_or(trimmed_end, |(i, _)| i);
-    let rest = &line[start..];
-    let len = rest.find(" |").or_else(|| rest.find('|').filter(|&i| i > 0)).unwrap_or(rest.trim_end().len());
-    start..(start + len.max(1)).min(line.len()).max(start)
+    let start = line
+        .char_indices()
+        .nth(column - 1)
+        .map_or(end, |(i, _)| i)
+        .min(end);
+    let rest = &line[start..end];
+    let stop = if line[..start].contains('|') {
+        rest.find('|')
+    } else {
+        rest.find(char::is_whitespace)
+    };
+    let len = stop.map_or(rest.len(), |i| rest[..i].trim_end().len());
+    start..start + len
 }
 
 /// `::error file=…,line=…,col=…,title=…::message`, escaped as GitHub requires.
@@ -96,7 +130,11 @@ fn github(d: &Diagnostic) -> String {
     if let Some(column) = d.column {
         let _ = write!(properties, ",col={column}");
     }
-    let _ = write!(properties, ",title={}", escape_property(&format!("dossier {}", d.rule)));
+    let _ = write!(
+        properties,
+        ",title={}",
+        escape_property(&format!("dossier {}", d.rule))
+    );
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         let _ = write!(message, "\nhelp: {help}");
@@ -105,7 +143,9 @@ fn github(d: &Diagnostic) -> String {
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -119,8 +159,13 @@ mod tests {
 
     #[test]
     fn github_commands_escape_their_data() {
-        let d = Diagnostic::error("broken-link", "runbooks/a,b.md", Pos::at(3, 7), "100% broken\nreally")
-            .with_help("fix: it");
+        let d = Diagnostic::error(
+            "broken-link",
+            "runbooks/a,b.md",
+            Pos::at(3, 7),
+            "100% broken\nreally",
+        )
+        .with_help("fix: it");
         assert_eq!(
             github(&d),
             "::error file=runbooks/a%2Cb.md,line=3,col=7,title=dossier broken-link::100%25 broken%0Areally%0Ahelp: fix: it\n"
@@ -130,6 +175,8 @@ mod tests {
     #[test]
     fn highlights_the_word_or_cell() {
         assert_eq!(highlight("| m | > fast | r |", Some(7)), 6..12);
+        assert_eq!(highlight("See [a](b.md) and", Some(5)), 4..13);
+        assert_eq!(highlight("owner: x", Some(8)), 7..8);
         assert_eq!(highlight("owner: x", None), 0..8);
         assert_eq!(highlight("  owner: x  ", None), 2..10);
         assert_eq!(highlight("", Some(1)), 0..0);

@@ -43,11 +43,18 @@ impl Project {
         let config_read = root.read_config();
         read_problems.extend(config_read.diagnostics);
         let config_source = config_read.sources.into_iter().next();
-        let (config, config_problems) = config_source.as_ref().map(config::parse).unwrap_or_default();
+        let (config, config_problems) = config_source
+            .as_ref()
+            .map(config::parse)
+            .unwrap_or_default();
 
         let runbooks_read = root.read_runbooks();
         read_problems.extend(runbooks_read.diagnostics);
-        let runbooks: Vec<Runbook> = runbooks_read.sources.into_par_iter().map(runbook::parse).collect();
+        let runbooks: Vec<Runbook> = runbooks_read
+            .sources
+            .into_par_iter()
+            .map(runbook::parse)
+            .collect();
 
         let mut folders: Vec<(&str, &str, Pos)> = runbooks
             .iter()
@@ -71,7 +78,11 @@ impl Project {
         let templates_read = root.read_templates();
         read_problems.extend(templates_read.diagnostics);
 
-        let runbook_index = runbooks.iter().enumerate().map(|(i, rb)| (rb.id.clone(), i)).collect();
+        let runbook_index = runbooks
+            .iter()
+            .enumerate()
+            .map(|(i, rb)| (rb.id.clone(), i))
+            .collect();
         Ok(Project {
             config,
             config_source,
@@ -91,7 +102,9 @@ impl Project {
 
     /// Today in the configured time zone.
     pub fn today(&self) -> NaiveDate {
-        chrono::Utc::now().with_timezone(&self.config.timezone).date_naive()
+        chrono::Utc::now()
+            .with_timezone(&self.config.timezone)
+            .date_naive()
     }
 
     /// Every source file, in path order: what `SHA256SUMS` covers.
@@ -110,7 +123,6 @@ impl Project {
 
 /// Report folders live under `evidence/` (SPEC §2 `evidence/<folder>`).
 pub fn is_report_folder(folder: &str) -> bool {
-    sources::normalize(folder).is_some_and(|p| {
-        p.starts_with(sources::EVIDENCE_DIR) && p.components().count() >= 2
-    })
+    sources::normalize(folder)
+        .is_some_and(|p| p.starts_with(sources::EVIDENCE_DIR) && p.components().count() >= 2)
 }

@@ -221,8 +221,8 @@ impl Root {
     /// Resolves a root-relative path, refusing any that leaves the root:
     /// absolute paths, `..` past the root, and symbolic links pointing out.
     fn confine(&self, relative: &str) -> Result<PathBuf, String> {
-        let lexical = normalize(relative)
-            .ok_or_else(|| format!("{relative} leaves the repository root"))?;
+        let lexical =
+            normalize(relative).ok_or_else(|| format!("{relative} leaves the repository root"))?;
         let full = self.dir.join(&lexical);
         match fs::canonicalize(&full) {
             Ok(real) if real.starts_with(&self.dir) => Ok(real),
@@ -238,7 +238,10 @@ impl Root {
 
     fn relative(&self, path: &Path) -> Option<String> {
         let rel = path.strip_prefix(&self.dir).ok()?;
-        let parts: Vec<&str> = rel.components().filter_map(|c| c.as_os_str().to_str()).collect();
+        let parts: Vec<&str> = rel
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .collect();
         (!parts.is_empty()).then(|| parts.join("/"))
     }
 }

@@ -7,14 +7,25 @@ use crate::sources::CONFIG_FILE;
 
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let project = cx.project;
-    let runbooks = project.runbooks.iter().map(|rb| (rb.source.path.as_str(), &rb.problems));
-    let reports = project.reports.iter().map(|r| (r.source.path.as_str(), &r.problems));
+    let runbooks = project
+        .runbooks
+        .iter()
+        .map(|rb| (rb.source.path.as_str(), &rb.problems));
+    let reports = project
+        .reports
+        .iter()
+        .map(|r| (r.source.path.as_str(), &r.problems));
     let config = std::iter::once((CONFIG_FILE, &project.config_problems));
     let problems = runbooks
         .chain(reports)
         .chain(config)
         .flat_map(|(path, problems)| problems.iter().map(move |p| diagnostic(path, p)));
-    project.read_problems.iter().cloned().chain(problems).collect()
+    project
+        .read_problems
+        .iter()
+        .cloned()
+        .chain(problems)
+        .collect()
 }
 
 fn diagnostic(path: &str, problem: &Problem) -> Diagnostic {

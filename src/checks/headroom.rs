@@ -25,7 +25,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     "headroom-folder",
                     file,
                     folder.pos,
-                    format!("`headroom.reports` is `{}`, not a folder under evidence/", folder.value),
+                    format!(
+                        "`headroom.reports` is `{}`, not a folder under evidence/",
+                        folder.value
+                    ),
                 )
                 .with_help("file reports in a folder such as evidence/capacity_reports"),
             );
@@ -41,8 +44,11 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     file,
                     folder.pos,
                     format!(
-                        "headroom report missing for {} in {}/ (due {}, late after {})",
-                        status.period, folder.value, status.period.due, status.deadline
+                        "headroom report missing for {} in {}/ (due {}{})",
+                        status.period,
+                        folder.value,
+                        status.period.due,
+                        grace(headroom.grace_days, status.deadline)
                     ),
                 )
                 .with_help(format!(
@@ -53,4 +59,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+fn grace(days: u32, deadline: chrono::NaiveDate) -> String {
+    match days {
+        0 => String::new(),
+        1 => format!(", 1 day of grace ended {deadline}"),
+        n => format!(", {n} days of grace ended {deadline}"),
+    }
 }

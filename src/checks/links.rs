@@ -7,11 +7,23 @@ use crate::model::markdown::Link;
 use crate::sources::{EVIDENCE_DIR, RUNBOOKS_DIR};
 
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
-    let runbooks = cx.project.runbooks.iter().map(|rb| (&rb.source.path, &rb.body.links));
-    let reports = cx.project.reports.iter().map(|r| (&r.source.path, &r.body.links));
+    let runbooks = cx
+        .project
+        .runbooks
+        .iter()
+        .map(|rb| (&rb.source.path, &rb.body.links));
+    let reports = cx
+        .project
+        .reports
+        .iter()
+        .map(|r| (&r.source.path, &r.body.links));
     runbooks
         .chain(reports)
-        .flat_map(|(file, links)| links.iter().filter_map(move |link| check_link(cx, file, link)))
+        .flat_map(|(file, links)| {
+            links
+                .iter()
+                .filter_map(move |link| check_link(cx, file, link))
+        })
         .collect()
 }
 
@@ -20,14 +32,17 @@ fn check_link(cx: &Context, file: &str, link: &Link) -> Option<Diagnostic> {
         Ok(target) => target,
         Err(message) => {
             return Some(
-                Diagnostic::error("link-outside-root", file, link.pos, message)
-                    .with_help("link to files inside the repository with a path relative to this file"),
+                Diagnostic::error("link-outside-root", file, link.pos, message).with_help(
+                    "link to files inside the repository with a path relative to this file",
+                ),
             );
         }
     };
-    let checked = [RUNBOOKS_DIR, EVIDENCE_DIR]
-        .iter()
-        .any(|top| target.strip_prefix(top).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')));
+    let checked = [RUNBOOKS_DIR, EVIDENCE_DIR].iter().any(|top| {
+        target
+            .strip_prefix(top)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
     if !checked || cx.project.inventory.contains(&target) {
         return None;
     }
@@ -36,7 +51,10 @@ fn check_link(cx: &Context, file: &str, link: &Link) -> Option<Diagnostic> {
             "broken-link",
             file,
             link.pos,
-            format!("broken link: `{}` points to {target}, which does not exist", link.target),
+            format!(
+                "broken link: `{}` points to {target}, which does not exist",
+                link.target
+            ),
         )
         .with_help("links resolve relative to the linking file, as on GitHub"),
     )
@@ -60,7 +78,9 @@ pub fn resolve(from_file: &str, target: &str) -> Option<Result<String, String>> 
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Some(Err(format!("link `{target}` leads outside the repository root")));
+                    return Some(Err(format!(
+                        "link `{target}` leads outside the repository root"
+                    )));
                 }
             }
             part => parts.push(part),
@@ -72,8 +92,13 @@ pub fn resolve(from_file: &str, target: &str) -> Option<Result<String, String>> 
 /// `https:`, `mailto:`, `javascript:`… — a scheme is letters, digits, `+.-`, then `:`.
 fn has_scheme(target: &str) -> bool {
     target.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
     })
 }
 
@@ -84,12 +109,13 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -109,7 +135,10 @@ mod tests {
             r("runbooks/a.md", "../evidence/x/2026-01-01.md#notes"),
             Some(Ok("evidence/x/2026-01-01.md".into()))
         );
-        assert_eq!(r("runbooks/a.md", "./my%20file.md"), Some(Ok("runbooks/my file.md".into())));
+        assert_eq!(
+            r("runbooks/a.md", "./my%20file.md"),
+            Some(Ok("runbooks/my file.md".into()))
+        );
         assert_eq!(r("runbooks/a.md", "https://example.com/x.md"), None);
         assert_eq!(r("runbooks/a.md", "mailto:a@b.c"), None);
         assert_eq!(r("runbooks/a.md", "#section"), None);

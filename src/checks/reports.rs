@@ -26,7 +26,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     "report-date",
                     file,
                     meta.date.pos,
-                    format!("report dated {}, after today ({})", meta.date.value, cx.today),
+                    format!(
+                        "report dated {}, after today ({})",
+                        meta.date.value, cx.today
+                    ),
                 )
                 .with_help("file reports once the observations are made"),
             );
@@ -38,8 +41,13 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 None => "name a runbook by its file stem, e.g. `capacity-planning`".to_owned(),
             };
             out.push(
-                Diagnostic::error("report-runbook", file, meta.runbook.pos, format!("unknown runbook `{id}`"))
-                    .with_help(help),
+                Diagnostic::error(
+                    "report-runbook",
+                    file,
+                    meta.runbook.pos,
+                    format!("unknown runbook `{id}`"),
+                )
+                .with_help(help),
             );
             continue;
         };
@@ -52,9 +60,14 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     "report-runbook",
                     file,
                     meta.runbook.pos,
-                    format!("runbook `{id}` has no `headroom` section, so it takes no headroom reports"),
+                    format!(
+                        "runbook `{id}` has no `headroom` section, so it takes no headroom reports"
+                    ),
                 )
-                .with_help(format!("add `headroom:` to the front matter of {}", runbook.source.path)),
+                .with_help(format!(
+                    "add `headroom:` to the front matter of {}",
+                    runbook.source.path
+                )),
             );
             continue;
         };
@@ -75,23 +88,38 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 "report-date",
                 file,
                 meta.date.pos,
-                format!("a second report of `{id}` dated {} (the first is {first})", meta.date.value),
+                format!(
+                    "a second report of `{id}` dated {} (the first is {first})",
+                    meta.date.value
+                ),
             ));
         }
-        let latest = cx.reports_of(id).last().is_some_and(|r| std::ptr::eq(*r, report));
+        let latest = cx
+            .reports_of(id)
+            .last()
+            .is_some_and(|r| std::ptr::eq(*r, report));
         observations(runbook, report, meta, latest, &mut out);
     }
     out
 }
 
-fn observations(runbook: &Runbook, report: &Report, meta: &ReportMeta, latest: bool, out: &mut Vec<Diagnostic>) {
+fn observations(
+    runbook: &Runbook,
+    report: &Report,
+    meta: &ReportMeta,
+    latest: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     let file = report.source.path.as_str();
     for obs in &meta.observations {
         let metric = &obs.metric.value;
         match evaluate::observation(runbook, obs) {
             Outcome::Read { row, reading, .. } => {
                 let message = match reading.level {
-                    Level::Tripped => format!("`{metric}` is {}: tripped `{}`", obs.text.value, row.trigger_cell.text),
+                    Level::Tripped => format!(
+                        "`{metric}` is {}: tripped `{}`",
+                        obs.text.value, row.trigger_cell.text
+                    ),
                     Level::ActBeforeItTrips if latest => format!(
                         "`{metric}` is {}, within {} of `{}`: act before it trips",
                         obs.text.value,
@@ -110,7 +138,10 @@ fn observations(runbook: &Runbook, report: &Report, meta: &ReportMeta, latest: b
                     "unknown-metric",
                     file,
                     obs.group.pos,
-                    format!("runbook `{}` has no trigger table group `{}`", runbook.id, obs.group.value),
+                    format!(
+                        "runbook `{}` has no trigger table group `{}`",
+                        runbook.id, obs.group.value
+                    ),
                 )
                 .with_optional_help(suggestion.map(|s| format!("did you mean `{s}`?"))),
             ),
@@ -119,7 +150,10 @@ fn observations(runbook: &Runbook, report: &Report, meta: &ReportMeta, latest: b
                     "unknown-metric",
                     file,
                     obs.metric.pos,
-                    format!("group `{}` of runbook `{}` has no metric `{metric}`", obs.group.value, runbook.id),
+                    format!(
+                        "group `{}` of runbook `{}` has no metric `{metric}`",
+                        obs.group.value, runbook.id
+                    ),
                 )
                 .with_optional_help(suggestion.map(|s| format!("did you mean `{s}`?"))),
             ),
@@ -128,7 +162,10 @@ fn observations(runbook: &Runbook, report: &Report, meta: &ReportMeta, latest: b
                     "observation-value",
                     file,
                     obs.text.pos,
-                    format!("value `{}` of `{metric}` does not parse: {}", obs.text.value, fault.message),
+                    format!(
+                        "value `{}` of `{metric}` does not parse: {}",
+                        obs.text.value, fault.message
+                    ),
                 )
                 .with_optional_help(fault.help.clone()),
             ),

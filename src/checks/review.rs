@@ -16,7 +16,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 "review-date",
                 file,
                 last.pos,
-                format!("`last_reviewed` {} is after today ({})", last.value, cx.today),
+                format!(
+                    "`last_reviewed` {} is after today ({})",
+                    last.value, cx.today
+                ),
             ));
         }
         if next.value <= last.value {
@@ -25,20 +28,26 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     "review-date",
                     file,
                     next.pos,
-                    format!("`next_review` {} is not after `last_reviewed` {}", next.value, last.value),
+                    format!(
+                        "`next_review` {} is not after `last_reviewed` {}",
+                        next.value, last.value
+                    ),
                 )
                 .with_help("schedule the next review after the last one"),
             );
         }
-        if let Some(approved) = &meta.approved {
-            if approved.value > cx.today {
-                out.push(Diagnostic::error(
-                    "review-date",
-                    file,
-                    approved.pos,
-                    format!("`approved` {} is after today ({})", approved.value, cx.today),
-                ));
-            }
+        if let Some(approved) = &meta.approved
+            && approved.value > cx.today
+        {
+            out.push(Diagnostic::error(
+                "review-date",
+                file,
+                approved.pos,
+                format!(
+                    "`approved` {} is after today ({})",
+                    approved.value, cx.today
+                ),
+            ));
         }
         let review = evaluate::review(meta, cx.today);
         match review.state {
@@ -53,7 +62,9 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         days(-review.days_left)
                     ),
                 )
-                .with_help("review the runbook, then update `last_reviewed`, `next_review` and `version`"),
+                .with_help(
+                    "review the runbook, then update `last_reviewed`, `next_review` and `version`",
+                ),
             ),
             ReviewState::DueSoon => out.push(Diagnostic::warning(
                 "review-due-soon",
@@ -68,7 +79,11 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
 }
 
 pub fn days(n: i64) -> String {
-    if n == 1 { "1 day".to_owned() } else { format!("{n} days") }
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
 }
 
 fn in_days(n: i64) -> String {

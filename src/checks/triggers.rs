@@ -26,16 +26,27 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             for row in &table.rows {
                 if row.metric.text.is_empty() {
-                    out.push(Diagnostic::error("trigger-table", file, row.metric.pos, "empty Metric cell"));
+                    out.push(Diagnostic::error(
+                        "trigger-table",
+                        file,
+                        row.metric.pos,
+                        "empty Metric cell",
+                    ));
                 } else if let Some(first) = seen.insert((group, &row.metric.text), row.metric.pos) {
                     out.push(
                         Diagnostic::error(
                             "trigger-table",
                             file,
                             row.metric.pos,
-                            format!("metric `{}` appears twice in group `{group}`", row.metric.text),
+                            format!(
+                                "metric `{}` appears twice in group `{group}`",
+                                row.metric.text
+                            ),
                         )
-                        .with_help(format!("first defined on line {}; metric names are unique within a group", first.line)),
+                        .with_help(format!(
+                            "first defined on line {}; metric names are unique within a group",
+                            first.line
+                        )),
                     );
                 }
                 if row.response.text.is_empty() {
@@ -55,7 +66,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                             "trigger-syntax",
                             file,
                             fault.pos,
-                            format!("trigger `{}` does not parse: {}", row.trigger_cell.text, fault.value.message),
+                            format!(
+                                "trigger `{}` does not parse: {}",
+                                row.trigger_cell.text, fault.value.message
+                            ),
                         )
                         .with_optional_help(fault.value.help.clone()),
                     );

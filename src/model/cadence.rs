@@ -16,7 +16,8 @@ pub enum Cadence {
 }
 
 impl Cadence {
-    pub const NAMES: [&'static str; 4] = ["weekly", "monthly", "monthly-first-tuesday", "quarterly"];
+    pub const NAMES: [&'static str; 4] =
+        ["weekly", "monthly", "monthly-first-tuesday", "quarterly"];
 
     pub fn parse(name: &str) -> Option<Cadence> {
         match name {
@@ -47,13 +48,19 @@ impl Cadence {
             }
             Cadence::Monthly | Cadence::MonthlyFirstTuesday => {
                 let start = date.with_day(1).expect("day 1 exists in every month");
-                (start, last_day(start, |d| d.checked_add_months(Months::new(1))))
+                (
+                    start,
+                    last_day(start, |d| d.checked_add_months(Months::new(1))),
+                )
             }
             Cadence::Quarterly => {
                 let month = (date.month0() / 3) * 3 + 1;
                 let start = NaiveDate::from_ymd_opt(date.year(), month, 1)
                     .expect("the first day of a quarter exists");
-                (start, last_day(start, |d| d.checked_add_months(Months::new(3))))
+                (
+                    start,
+                    last_day(start, |d| d.checked_add_months(Months::new(3))),
+                )
             }
         };
         let due = match self {
@@ -147,19 +154,34 @@ mod tests {
     #[test]
     fn weekly_periods_are_iso_weeks() {
         let p = Cadence::Weekly.period_of(d("2026-12-04"));
-        assert_eq!((p.start, p.end, p.due), (d("2026-11-30"), d("2026-12-06"), d("2026-11-30")));
+        assert_eq!(
+            (p.start, p.end, p.due),
+            (d("2026-11-30"), d("2026-12-06"), d("2026-11-30"))
+        );
         assert_eq!(p.to_string(), "2026-W49");
         // ISO week 1 of 2027 starts on Monday 2027-01-04; 2027-01-01 is in 2026-W53.
-        assert_eq!(Cadence::Weekly.period_of(d("2027-01-01")).to_string(), "2026-W53");
-        assert_eq!(Cadence::Weekly.period_of(d("2024-12-30")).to_string(), "2025-W01");
+        assert_eq!(
+            Cadence::Weekly.period_of(d("2027-01-01")).to_string(),
+            "2026-W53"
+        );
+        assert_eq!(
+            Cadence::Weekly.period_of(d("2024-12-30")).to_string(),
+            "2025-W01"
+        );
     }
 
     #[test]
     fn monthly_periods_are_calendar_months() {
         let p = Cadence::Monthly.period_of(d("2026-02-14"));
-        assert_eq!((p.start, p.end, p.due), (d("2026-02-01"), d("2026-02-28"), d("2026-02-01")));
+        assert_eq!(
+            (p.start, p.end, p.due),
+            (d("2026-02-01"), d("2026-02-28"), d("2026-02-01"))
+        );
         assert_eq!(p.to_string(), "2026-02");
-        assert_eq!(Cadence::Monthly.period_of(d("2028-02-29")).end, d("2028-02-29"));
+        assert_eq!(
+            Cadence::Monthly.period_of(d("2028-02-29")).end,
+            d("2028-02-29")
+        );
     }
 
     #[test]
@@ -192,11 +214,21 @@ mod tests {
             .map(|p| p.to_string())
             .collect();
         assert_eq!(quarters, ["2026-Q4", "2027-Q1", "2027-Q2"]);
-        assert_eq!(Cadence::Weekly.periods(d("2026-12-04"), d("2026-01-01")).count(), 0);
+        assert_eq!(
+            Cadence::Weekly
+                .periods(d("2026-12-04"), d("2026-01-01"))
+                .count(),
+            0
+        );
     }
 
     #[test]
     fn periods_stop_at_the_end_of_time() {
-        assert_eq!(Cadence::Monthly.periods(NaiveDate::MAX, NaiveDate::MAX).count(), 1);
+        assert_eq!(
+            Cadence::Monthly
+                .periods(NaiveDate::MAX, NaiveDate::MAX)
+                .count(),
+            1
+        );
     }
 }

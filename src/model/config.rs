@@ -57,7 +57,8 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
         Err(problem) => return (Config::default(), vec![problem]),
     };
     let mut fields = Fields::new(&split);
-    fields.problems = frontmatter::check_keys(&split, &keys, &KEYS, &[], Pos::line(1), "dossier.yaml");
+    fields.problems =
+        frontmatter::check_keys(&split, &keys, &KEYS, &[], Pos::line(1), "dossier.yaml");
     let raw: Raw = match frontmatter::parse(&split) {
         Ok(raw) => raw,
         Err(problem) => {
@@ -74,8 +75,11 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
             Some(text.to_owned())
         } else {
             fields.problems.push(
-                Problem::new(pos, format!("`base_url` must be an absolute http(s) URL, not `{text}`"))
-                    .help("e.g. https://evidence.example.com"),
+                Problem::new(
+                    pos,
+                    format!("`base_url` must be an absolute http(s) URL, not `{text}`"),
+                )
+                .help("e.g. https://evidence.example.com"),
             );
             None
         }
@@ -117,8 +121,9 @@ mod tests {
 
     #[test]
     fn reads_every_key() {
-        let (c, problems) =
-            config("organization: Acme\ntitle: Evidence\nbase_url: https://e.example.com/\ntimezone: Europe/Paris\n");
+        let (c, problems) = config(
+            "organization: Acme\ntitle: Evidence\nbase_url: https://e.example.com/\ntimezone: Europe/Paris\n",
+        );
         assert!(problems.is_empty());
         assert_eq!(c.organization.as_deref(), Some("Acme"));
         assert_eq!(c.base_url.as_deref(), Some("https://e.example.com"));
@@ -127,12 +132,16 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_bad_values() {
-        let (c, problems) = config("organisation: Acme\ntimezone: Mars/Base\nbase_url: example.com\n");
+        let (c, problems) =
+            config("organisation: Acme\ntimezone: Mars/Base\nbase_url: example.com\n");
         assert_eq!(c.timezone, Tz::UTC);
         let mut lines: Vec<usize> = problems.iter().map(|p| p.pos.line).collect();
         lines.sort();
         assert_eq!(lines, [1, 2, 3]);
-        assert_eq!(problems[0].help.as_deref(), Some("did you mean `organization`?"));
+        assert_eq!(
+            problems[0].help.as_deref(),
+            Some("did you mean `organization`?")
+        );
     }
 
     #[test]

@@ -99,7 +99,10 @@ pub fn parse<T: DeserializeOwned>(split: &Split<'_>) -> Result<T, Problem> {
             .map_or(Pos::line(split.yaml_line), |l| {
                 position(split, l.line() as usize, l.column() as usize)
             });
-        Problem::new(pos, format!("front matter is not valid YAML: {}", yaml_message(&e)))
+        Problem::new(
+            pos,
+            format!("front matter is not valid YAML: {}", yaml_message(&e)),
+        )
     })
 }
 
@@ -179,7 +182,10 @@ pub fn check_keys<V>(
             });
             problems.push(problem);
         } else if seen.contains(&name) {
-            problems.push(Problem::new(pos, format!("key `{name}` appears twice in {what}")));
+            problems.push(Problem::new(
+                pos,
+                format!("key `{name}` appears twice in {what}"),
+            ));
         }
         seen.push(name);
     }
@@ -224,7 +230,10 @@ mod tests {
 
     #[test]
     fn reports_missing_and_unclosed_front_matter() {
-        assert_eq!(split("# Title\n").unwrap_err().message, "front matter is missing");
+        assert_eq!(
+            split("# Title\n").unwrap_err().message,
+            "front matter is missing"
+        );
         assert!(split("").unwrap_err().message.contains("empty"));
         assert_eq!(
             split("---\ntitle: x\n").unwrap_err().message,
@@ -238,7 +247,11 @@ mod tests {
         let split = split(text).unwrap();
         let problem = parse::<Entries<serde::de::IgnoredAny>>(&split).unwrap_err();
         assert!(problem.pos.line >= 3, "{problem:?}");
-        assert!(problem.message.starts_with("front matter is not valid YAML"));
+        assert!(
+            problem
+                .message
+                .starts_with("front matter is not valid YAML")
+        );
     }
 
     #[test]
@@ -246,18 +259,32 @@ mod tests {
         let text = "---\ntitle: x\nownr: y\n---\n";
         let split = split(text).unwrap();
         let entries: Entries<serde::de::IgnoredAny> = parse(&split).unwrap();
-        let problems = check_keys(&split, &entries, &["title", "owner"], &["owner"], Pos::line(1), "the runbook");
+        let problems = check_keys(
+            &split,
+            &entries,
+            &["title", "owner"],
+            &["owner"],
+            Pos::line(1),
+            "the runbook",
+        );
         assert_eq!(problems.len(), 2);
         assert_eq!(problems[0].pos, Pos::at(3, 1));
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `owner`?"));
-        assert_eq!(problems[1].message, "missing required key `owner` in the runbook");
+        assert_eq!(
+            problems[1].message,
+            "missing required key `owner` in the runbook"
+        );
     }
 
     #[test]
     fn alias_bombs_are_refused() {
         let mut yaml = String::from("---\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
-            let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{}", i - 1)
+            };
             yaml.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         yaml.push_str("---\n");

@@ -75,7 +75,9 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { .. }) => heading_text = Some(String::new()),
-            Event::End(TagEnd::Heading(_)) => heading = heading_text.take().map(|h| h.trim().to_owned()),
+            Event::End(TagEnd::Heading(_)) => {
+                heading = heading_text.take().map(|h| h.trim().to_owned())
+            }
             Event::Start(Tag::Table(_)) => {
                 table = Some(Vec::new());
                 table_start = range.start;
@@ -94,10 +96,11 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
                 }
             }
             Event::End(TagEnd::Table) => {
-                if let Some(rows) = table.take() {
-                    if let Some(found) = trigger_table(rows, heading.clone(), at(table_start)) {
-                        out.tables.push(found);
-                    }
+                if let Some(found) = table
+                    .take()
+                    .and_then(|rows| trigger_table(rows, heading.clone(), at(table_start)))
+                {
+                    out.tables.push(found);
                 }
             }
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
@@ -121,9 +124,18 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
 }
 
 /// A cell positioned at its first non-blank character.
-fn located_cell(body: &str, text: String, start: usize, end: usize, at: &impl Fn(usize) -> Pos) -> Cell {
+fn located_cell(
+    body: &str,
+    text: String,
+    start: usize,
+    end: usize,
+    at: &impl Fn(usize) -> Pos,
+) -> Cell {
     let raw = &body[start..end];
-    let lead = raw.len() - raw.trim_start_matches(|c: char| c == '|' || c.is_whitespace()).len();
+    let lead = raw.len()
+        - raw
+            .trim_start_matches(|c: char| c == '|' || c.is_whitespace())
+            .len();
     Cell {
         text: text.trim().to_owned(),
         pos: at(start + lead),
@@ -131,7 +143,11 @@ fn located_cell(body: &str, text: String, start: usize, end: usize, at: &impl Fn
 }
 
 /// A table whose header starts `Metric | Trigger | Response` (any case), or `None`.
-fn trigger_table(mut rows: Vec<Vec<Cell>>, heading: Option<String>, pos: Pos) -> Option<TriggerTable> {
+fn trigger_table(
+    mut rows: Vec<Vec<Cell>>,
+    heading: Option<String>,
+    pos: Pos,
+) -> Option<TriggerTable> {
     let header = rows.first()?;
     let is_trigger_table = header.len() >= 3
         && header
@@ -142,20 +158,33 @@ fn trigger_table(mut rows: Vec<Vec<Cell>>, heading: Option<String>, pos: Pos) ->
         return None;
     }
     let header = rows.remove(0);
-    let has_query = header.get(3).is_some_and(|c| c.text.eq_ignore_ascii_case(QUERY_COLUMN));
-    let extra_columns = header.into_iter().skip(if has_query { 4 } else { 3 }).collect();
+    let has_query = header
+        .get(3)
+        .is_some_and(|c| c.text.eq_ignore_ascii_case(QUERY_COLUMN));
+    let extra_columns = header
+        .into_iter()
+        .skip(if has_query { 4 } else { 3 })
+        .collect();
     let rows = rows
         .into_iter()
         .map(|cells| {
             let mut cells = cells.into_iter();
-            let mut next = || cells.next().unwrap_or(Cell { text: String::new(), pos });
+            let mut next = || {
+                cells.next().unwrap_or(Cell {
+                    text: String::new(),
+                    pos,
+                })
+            };
             let metric = next();
             let trigger_cell = next();
             let response = next();
             let query = if has_query { Some(next()) } else { None };
             let trigger = trigger::parse_trigger(&trigger_cell.text).map_err(|e| {
                 let column = trigger_cell.pos.column.unwrap_or(1)
-                    + trigger_cell.text.get(..e.offset).map_or(0, |s| s.chars().count());
+                    + trigger_cell
+                        .text
+                        .get(..e.offset)
+                        .map_or(0, |s| s.chars().count());
                 Located::new(e, Pos::at(trigger_cell.pos.line, column))
             });
             TriggerRow {
@@ -208,7 +237,13 @@ mod tests {
     #[test]
     fn collects_links_with_positions() {
         let body = scan(DOC, 16);
-        assert_eq!(body.links, [Link { target: "../evidence/x.md".into(), pos: Pos::at(4, 7) }]);
+        assert_eq!(
+            body.links,
+            [Link {
+                target: "../evidence/x.md".into(),
+                pos: Pos::at(4, 7)
+            }]
+        );
     }
 
     #[test]

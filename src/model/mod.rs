@@ -50,7 +50,10 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         Pos::at(line, column)
     }
 }
@@ -135,15 +138,32 @@ mod tests {
         assert!(v("2") > v("1.99"));
         assert_eq!(v("1.0").cmp(&v("1.0.0")), Ordering::Equal);
         assert_eq!(v("1.10").to_string(), "1.10");
-        for bad in ["", "1.", ".1", "1..2", "v1", "1.a", "1,2", " 1", "99999999999999999999999"] {
+        for bad in [
+            "",
+            "1.",
+            ".1",
+            "1..2",
+            "v1",
+            "1.a",
+            "1,2",
+            " 1",
+            "99999999999999999999999",
+        ] {
             assert!(Version::parse(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn dates_must_be_iso_and_real() {
-        assert_eq!(parse_date("2026-02-18"), Ok(NaiveDate::from_ymd_opt(2026, 2, 18).unwrap()));
-        assert!(parse_date("2026-02-30").unwrap_err().contains("not a valid date"));
+        assert_eq!(
+            parse_date("2026-02-18"),
+            Ok(NaiveDate::from_ymd_opt(2026, 2, 18).unwrap())
+        );
+        assert!(
+            parse_date("2026-02-30")
+                .unwrap_err()
+                .contains("not a valid date")
+        );
         assert!(parse_date("2026-2-3").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse_date("18/02/2026").is_err());
         assert!(parse_date("2026-02-18T00:00").is_err());

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+use super::Located;
 use super::frontmatter::{self, Entries, Problem, Split};
 use super::markdown::{self, Body};
 use super::runbook::Fields;
 use super::trigger::{self, Quantity};
-use super::Located;
 use crate::diag::Pos;
 use crate::sources::Source;
 
@@ -59,7 +59,11 @@ struct Raw {
 }
 
 pub fn parse(source: Source) -> Report {
-    let folder = source.path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+    let folder = source
+        .path
+        .rsplit_once('/')
+        .map_or("", |(dir, _)| dir)
+        .to_owned();
     let (meta, problems, body_offset) = match frontmatter::split(&source.text) {
         Ok(split) => {
             let (meta, problems) = parse_meta(&split);
@@ -84,8 +88,14 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
         Err(problem) => return (None, vec![problem]),
     };
     let mut fields = Fields::new(split);
-    fields.problems =
-        frontmatter::check_keys(split, &keys, &KEYS, &REQUIRED, Pos::line(1), "the report front matter");
+    fields.problems = frontmatter::check_keys(
+        split,
+        &keys,
+        &KEYS,
+        &REQUIRED,
+        Pos::line(1),
+        "the report front matter",
+    );
     let raw: Raw = match frontmatter::parse(split) {
         Ok(raw) => raw,
         Err(problem) => {
@@ -95,7 +105,9 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
     };
     let runbook = raw.runbook.and_then(|r| {
         let pos = fields.pos(&r);
-        fields.text(Some(r), "runbook").map(|id| Located::new(id, pos))
+        fields
+            .text(Some(r), "runbook")
+            .map(|id| Located::new(id, pos))
     });
     let date = fields.date(raw.date);
     let author = fields.text(raw.author, "author");
@@ -107,7 +119,10 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
                 .into_iter()
                 .flat_map(|(group, metrics)| {
                     let group = Located::new(group.value.trim().to_owned(), fields.pos(&group));
-                    metrics.0.into_iter().map(move |(metric, value)| (group.clone(), metric, value))
+                    metrics
+                        .0
+                        .into_iter()
+                        .map(move |(metric, value)| (group.clone(), metric, value))
                 })
                 .map(|(group, metric, value)| Observation {
                     group,
@@ -120,7 +135,7 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
         .unwrap_or_default();
     let problems = fields.problems;
     let meta = match (runbook, date, author) {
-        (Some(runbook), Some(date), Some(author)) if problems.is_empty() => Some(ReportMeta {
+        (Some(runbook), Some(date), Some(author)) => Some(ReportMeta {
             runbook,
             date,
             author,
@@ -145,15 +160,25 @@ mod tests {
 
     #[test]
     fn parses_observations_in_order_with_positions() {
-        let r = report("---\nrunbook: capacity-planning\ndate: 2026-03-03\nauthor: Founder\nobservations:\n  FastAPI backend:\n    p95 request latency: 420ms\n    Error rate: 0.12%\n  MongoDB Atlas:\n    Per-tenant DB count: 9\n---\nNotes.\n");
+        let r = report(
+            "---\nrunbook: capacity-planning\ndate: 2026-03-03\nauthor: Founder\nobservations:\n  FastAPI backend:\n    p95 request latency: 420ms\n    Error rate: 0.12%\n  MongoDB Atlas:\n    Per-tenant DB count: 9\n---\nNotes.\n",
+        );
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(r.folder, "evidence/capacity_reports");
         let meta = r.meta.unwrap();
         assert_eq!(meta.runbook.value, "capacity-planning");
-        let names: Vec<_> = meta.observations.iter().map(|o| (o.group.value.as_str(), o.metric.value.as_str())).collect();
+        let names: Vec<_> = meta
+            .observations
+            .iter()
+            .map(|o| (o.group.value.as_str(), o.metric.value.as_str()))
+            .collect();
         assert_eq!(
             names,
-            [("FastAPI backend", "p95 request latency"), ("FastAPI backend", "Error rate"), ("MongoDB Atlas", "Per-tenant DB count")]
+            [
+                ("FastAPI backend", "p95 request latency"),
+                ("FastAPI backend", "Error rate"),
+                ("MongoDB Atlas", "Per-tenant DB count")
+            ]
         );
         let latency = &meta.observations[0];
         assert_eq!(latency.metric.pos, Pos::at(7, 5));

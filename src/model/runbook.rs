@@ -13,10 +13,25 @@ use crate::diag::Pos;
 use crate::sources::Source;
 
 pub const KEYS: [&str; 10] = [
-    "title", "summary", "version", "owner", "last_reviewed", "next_review", "approved", "controls",
-    "headroom", "extra",
+    "title",
+    "summary",
+    "version",
+    "owner",
+    "last_reviewed",
+    "next_review",
+    "approved",
+    "controls",
+    "headroom",
+    "extra",
 ];
-pub const REQUIRED: [&str; 6] = ["title", "version", "owner", "last_reviewed", "next_review", "controls"];
+pub const REQUIRED: [&str; 6] = [
+    "title",
+    "version",
+    "owner",
+    "last_reviewed",
+    "next_review",
+    "controls",
+];
 pub const HEADROOM_KEYS: [&str; 5] = ["reports", "cadence", "since", "grace_days", "margin"];
 pub const HEADROOM_REQUIRED: [&str; 3] = ["reports", "cadence", "since"];
 
@@ -120,7 +135,14 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
         Err(problem) => return (None, vec![problem]),
     };
     let mut fields = Fields::new(split);
-    fields.problems = frontmatter::check_keys(split, &keys, &KEYS, &REQUIRED, Pos::line(1), "the runbook front matter");
+    fields.problems = frontmatter::check_keys(
+        split,
+        &keys,
+        &KEYS,
+        &REQUIRED,
+        Pos::line(1),
+        "the runbook front matter",
+    );
     let raw: Raw = match frontmatter::parse(split) {
         Ok(raw) => raw,
         Err(problem) => {
@@ -130,15 +152,21 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
     };
 
     let title = fields.text(raw.title, "title");
-    let summary = raw.summary.map(|s| s.value.trim().to_owned()).filter(|s| !s.is_empty());
+    let summary = raw
+        .summary
+        .map(|s| s.value.trim().to_owned())
+        .filter(|s| !s.is_empty());
     let version = raw.version.and_then(|v| {
         let pos = fields.pos(&v);
         match Version::parse(v.value.trim()) {
             Some(version) => Some(Located::new(version, pos)),
             None => {
                 fields.problems.push(
-                    Problem::new(pos, format!("version `{}` is not dot-separated integers", v.value))
-                        .help("write it like \"1.0\" or \"2.3.1\", in quotes"),
+                    Problem::new(
+                        pos,
+                        format!("version `{}` is not dot-separated integers", v.value),
+                    )
+                    .help("write it like \"1.0\" or \"2.3.1\", in quotes"),
                 );
                 None
             }
@@ -157,7 +185,8 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
             .collect();
         if controls.is_empty() {
             fields.problems.push(
-                Problem::new(pos, "`controls` is empty").help("name at least one TSC 2017 criterion, e.g. [A1.2]"),
+                Problem::new(pos, "`controls` is empty")
+                    .help("name at least one TSC 2017 criterion, e.g. [A1.2]"),
             );
             return None;
         }
@@ -165,24 +194,29 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
     });
     let headroom = raw.headroom.and_then(|h| fields.headroom(h));
 
+    // With every required field usable, the rules can still judge the
+    // runbook while its other front-matter problems are reported.
     let problems = fields.problems;
     let meta = match (title, version, owner, last_reviewed, next_review, controls) {
-        (Some(title), Some(version), Some(owner), Some(last_reviewed), Some(next_review), Some(controls))
-            if problems.is_empty() =>
-        {
-            Some(RunbookMeta {
-                title,
-                summary,
-                version,
-                owner,
-                last_reviewed,
-                next_review,
-                approved,
-                controls,
-                headroom,
-                extra: raw.extra.unwrap_or(serde_json::Value::Null),
-            })
-        }
+        (
+            Some(title),
+            Some(version),
+            Some(owner),
+            Some(last_reviewed),
+            Some(next_review),
+            Some(controls),
+        ) => Some(RunbookMeta {
+            title,
+            summary,
+            version,
+            owner,
+            last_reviewed,
+            next_review,
+            approved,
+            controls,
+            headroom,
+            extra: raw.extra.unwrap_or(serde_json::Value::Null),
+        }),
         _ => None,
     };
     (meta, problems)
@@ -211,7 +245,8 @@ impl<'s, 'a> Fields<'s, 'a> {
         let value = value?;
         let text = value.value.trim();
         if text.is_empty() {
-            self.problems.push(Problem::new(self.pos(&value), format!("`{key}` is empty")));
+            self.problems
+                .push(Problem::new(self.pos(&value), format!("`{key}` is empty")));
             return None;
         }
         Some(text.to_owned())
@@ -223,7 +258,10 @@ impl<'s, 'a> Fields<'s, 'a> {
         match parse_date(value.value.trim()) {
             Ok(date) => Some(Located::new(date, pos)),
             Err(message) => {
-                self.problems.push(Problem::new(pos, message).help("dates are written YYYY-MM-DD, e.g. 2026-02-18"));
+                self.problems.push(
+                    Problem::new(pos, message)
+                        .help("dates are written YYYY-MM-DD, e.g. 2026-02-18"),
+                );
                 None
             }
         }
@@ -333,7 +371,11 @@ mod tests {
         let text = "---\ntitle: ''\nversion: one\nownr: Founder\nlast_reviewed: 2026-02-30\nnext_review: 2026-05-18\ncontrols: []\nheadroom:\n  reports: evidence/x\n  cadence: fortnightly\n  since: 2026-03-01\n  margin: lots\n---\n";
         let rb = runbook(text);
         assert!(rb.meta.is_none());
-        let messages: Vec<String> = rb.problems.iter().map(|p| format!("{}: {}", p.pos.line, p.message)).collect();
+        let messages: Vec<String> = rb
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.pos.line, p.message))
+            .collect();
         let expected = [
             "4: unknown key `ownr` in the runbook front matter",
             "1: missing required key `owner` in the runbook front matter",
@@ -345,7 +387,10 @@ mod tests {
             "12: `margin` must be a percentage from 0% to 100%, not `lots`",
         ];
         assert_eq!(messages, expected);
-        assert_eq!(rb.problems[0].help.as_deref(), Some("did you mean `owner`?"));
+        assert_eq!(
+            rb.problems[0].help.as_deref(),
+            Some("did you mean `owner`?")
+        );
     }
 
     #[test]
