@@ -246,6 +246,12 @@ pub fn reports_by_runbook(project: &Project, today: NaiveDate) -> HashMap<&str, 
     map
 }
 
+/// A headroom fraction for people: 0.2 -> "20%", 0.125 -> "12.5%".
+pub fn percent(fraction: f64) -> String {
+    let p = (fraction * 1000.0).round() / 10.0;
+    format!("{p}%")
+}
+
 pub fn same_folder(a: &str, b: &str) -> bool {
     sources::normalize(a) == sources::normalize(b)
 }

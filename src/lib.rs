@@ -15,3 +15,4 @@ pub mod project;
 pub mod sources;
 
 pub use project::Project;
+pub mod site;

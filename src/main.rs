@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use dossier::diag::Diagnostic;
 use dossier::output::{self, Format};
-use dossier::{Project, checks, model};
+use dossier::{Project, checks, model, site};
 
 /// Exit codes of SPEC §5.
 const EVIDENCE_FAILED: u8 = 1;
@@ -34,7 +34,10 @@ enum Command {
         after_help = "Examples:\n  dossier check\n  dossier check --root evidence-repo --format github\n  dossier check --today 2026-12-04 --deny-warnings"
     )]
     Check(CheckArgs),
-    /// Check, then render the evidence site (not yet implemented).
+    /// Check, then render the evidence site; writes nothing when a rule fails.
+    #[command(
+        after_help = "Examples:\n  dossier build\n  dossier build --root evidence-repo --out public\n  dossier build --today 2026-12-04 --format github"
+    )]
     Build(BuildArgs),
     /// Serve a live preview that rebuilds on change (not yet implemented).
     Serve(ServeArgs),
@@ -109,7 +112,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(&args),
-        Command::Build(_) => not_yet("build"),
+        Command::Build(args) => build(&args),
         Command::Serve(_) => not_yet("serve"),
         Command::New(_) => not_yet("new"),
     }
@@ -121,13 +124,19 @@ fn not_yet(command: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    let project = match Project::load(&args.common.root) {
-        Ok(project) => project,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(USAGE_OR_IO);
-        }
-    };
+    match checked(args) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// Loads and checks the repository, printing the diagnostics; the project
+/// and its day when it may be published, the exit code otherwise.
+fn checked(args: &CheckArgs) -> Result<(Project, NaiveDate), ExitCode> {
+    let project = Project::load(&args.common.root).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(USAGE_OR_IO)
+    })?;
     let today = args.common.today.unwrap_or_else(|| project.today());
     let diagnostics = checks::run(&project, today);
     print_diagnostics(&project, &diagnostics, args.format);
@@ -153,9 +162,43 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     if failed {
-        ExitCode::from(EVIDENCE_FAILED)
+        Err(ExitCode::from(EVIDENCE_FAILED))
     } else {
-        ExitCode::SUCCESS
+        Ok((project, today))
+    }
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let started = std::time::Instant::now();
+    let (project, today) = match checked(&args.check) {
+        Ok(checked) => checked,
+        Err(code) => {
+            eprintln!("build: nothing written");
+            return code;
+        }
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.check.common.root.join("site"));
+    match site::build(&project, today, &out) {
+        Ok(files) => {
+            eprintln!(
+                "built {files} files into {} in {} ms",
+                out.display(),
+                started.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(site::Error::Templates(diagnostics)) => {
+            print_diagnostics(&project, &diagnostics, args.check.format);
+            eprintln!("build: nothing written");
+            ExitCode::from(EVIDENCE_FAILED)
+        }
+        Err(site::Error::Io(e)) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::from(USAGE_OR_IO)
+        }
     }
 }
 

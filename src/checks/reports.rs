@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::Context;
 use crate::diag::{Diagnostic, nearest};
-use crate::evaluate::{self, Level, Outcome, same_folder};
+use crate::evaluate::{self, Level, Outcome, percent, same_folder};
 use crate::model::report::{Report, ReportMeta};
 use crate::model::runbook::Runbook;
 
@@ -188,10 +188,4 @@ fn level_rule(level: Level) -> &'static str {
         Level::Tripped => "tripped",
         _ => "act-before-it-trips",
     }
-}
-
-/// 0.2 -> "20%", 0.125 -> "12.5%".
-pub fn percent(fraction: f64) -> String {
-    let p = (fraction * 1000.0).round() / 10.0;
-    format!("{p}%")
 }

@@ -42,6 +42,8 @@ pub struct TriggerTable {
     /// runbook's title names the group then).
     pub heading: Option<String>,
     pub pos: Pos,
+    /// Byte offset of the table in the body, to find it again when rendering.
+    pub offset: usize,
     /// Header cells after Metric | Trigger | Response that are not `Query`.
     pub extra_columns: Vec<Cell>,
     pub rows: Vec<TriggerRow>,
@@ -96,10 +98,9 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
                 }
             }
             Event::End(TagEnd::Table) => {
-                if let Some(found) = table
-                    .take()
-                    .and_then(|rows| trigger_table(rows, heading.clone(), at(table_start)))
-                {
+                if let Some(found) = table.take().and_then(|rows| {
+                    trigger_table(rows, heading.clone(), at(table_start), table_start)
+                }) {
                     out.tables.push(found);
                 }
             }
@@ -147,6 +148,7 @@ fn trigger_table(
     mut rows: Vec<Vec<Cell>>,
     heading: Option<String>,
     pos: Pos,
+    offset: usize,
 ) -> Option<TriggerTable> {
     let header = rows.first()?;
     let is_trigger_table = header.len() >= 3
@@ -199,9 +201,73 @@ fn trigger_table(
     Some(TriggerTable {
         heading,
         pos,
+        offset,
         extra_columns,
         rows,
     })
+}
+
+/// The root-relative path a link points at; `None` for links that are not to
+/// a repository file (web addresses, `mailto:`, in-page anchors).
+pub fn resolve(from_file: &str, target: &str) -> Option<Result<String, String>> {
+    let path = target.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() || has_scheme(path) {
+        return None;
+    }
+    let path = percent_decode(path);
+    if path.starts_with('/') {
+        return Some(Err(format!("link `{target}` is an absolute path")));
+    }
+    let dir = from_file.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Some(Err(format!(
+                        "link `{target}` leads outside the repository root"
+                    )));
+                }
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(Ok(parts.join("/")))
+}
+
+/// `https:`, `mailto:`, `javascript:`… — a scheme is letters, digits, `+.-`, then `:`.
+fn has_scheme(target: &str) -> bool {
+    target.split_once(':').is_some_and(|(scheme, _)| {
+        scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    })
+}
+
+/// Decodes `%20`-style escapes; malformed escapes stay as written.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -263,5 +329,32 @@ mod tests {
         let row = &scan(doc, 0).tables[0].rows[0];
         assert_eq!(row.trigger_cell.text, "");
         assert!(row.trigger.is_err());
+    }
+
+    #[test]
+    fn resolves_like_github() {
+        let r = |from, to| resolve(from, to);
+        assert_eq!(r("runbooks/a.md", "b.md"), Some(Ok("runbooks/b.md".into())));
+        assert_eq!(
+            r("runbooks/a.md", "../evidence/x/2026-01-01.md#notes"),
+            Some(Ok("evidence/x/2026-01-01.md".into()))
+        );
+        assert_eq!(
+            r("runbooks/a.md", "./my%20file.md"),
+            Some(Ok("runbooks/my file.md".into()))
+        );
+        assert_eq!(r("runbooks/a.md", "https://example.com/x.md"), None);
+        assert_eq!(r("runbooks/a.md", "mailto:a@b.c"), None);
+        assert_eq!(r("runbooks/a.md", "#section"), None);
+        assert!(r("runbooks/a.md", "../../etc/passwd").unwrap().is_err());
+        assert!(r("runbooks/a.md", "/etc/passwd").unwrap().is_err());
+    }
+
+    #[test]
+    fn percent_decoding_tolerates_garbage() {
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("%e2%89%a5"), "≥");
     }
 }

@@ -1,0 +1,542 @@
+//! The facts of a build, computed once: what every page shows and what
+//! `evidence.json` publishes for machines (SPEC §6). Plain serialisable data.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::controls::{self, Criterion};
+use crate::evaluate::{self, Level, Outcome, PeriodState, Review};
+use crate::model::cadence::Cadence;
+use crate::model::report::Report;
+use crate::model::runbook::Runbook;
+use crate::model::trigger::{Quantity, Trigger};
+use crate::project::Project;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub schema: u32,
+    /// The day statuses were computed for (`--today`).
+    pub today: NaiveDate,
+    pub title: String,
+    pub organization: Option<String>,
+    pub base_url: Option<String>,
+    pub runbooks: Vec<RunbookFacts>,
+    pub reports: Vec<ReportFacts>,
+    pub coverage: Coverage,
+    /// Every source file and its SHA-256, by path.
+    pub sources: Vec<SourceHash>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceHash {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunbookFacts {
+    pub id: String,
+    pub source: String,
+    pub sha256: String,
+    /// Site-relative URL of the evidence page.
+    pub url: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub version: String,
+    pub owner: String,
+    pub last_reviewed: NaiveDate,
+    pub next_review: NaiveDate,
+    pub approved: Option<NaiveDate>,
+    pub review: Review,
+    pub controls: Vec<ControlRef>,
+    pub headroom: Option<HeadroomFacts>,
+    pub metrics: Vec<MetricFacts>,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlRef {
+    pub id: String,
+    pub title: String,
+    pub group: String,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeadroomFacts {
+    pub reports: String,
+    pub cadence: Cadence,
+    pub since: NaiveDate,
+    pub grace_days: u32,
+    /// Fraction: 0.25 for 25%.
+    pub margin: Option<f64>,
+    pub periods: Vec<PeriodFacts>,
+    pub missing: usize,
+    /// Metrics of the latest report that are tripped or within the margin.
+    pub flagged: usize,
+    pub latest_report: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PeriodFacts {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub due: NaiveDate,
+    pub deadline: NaiveDate,
+    pub state: PeriodState,
+    pub report: Option<NaiveDate>,
+    pub report_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetricFacts {
+    pub group: String,
+    pub metric: String,
+    /// Anchor of the metric's history on the evidence page.
+    pub anchor: String,
+    pub trigger_text: String,
+    pub trigger: Trigger,
+    /// The parsed threshold for people: `> 0.8 s, window 24 h`.
+    pub threshold: String,
+    pub response: String,
+    pub query: Option<String>,
+    /// Observations of this metric, oldest first.
+    pub history: Vec<ObservationFacts>,
+    pub latest: Option<ObservationFacts>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservationFacts {
+    pub date: NaiveDate,
+    pub report_url: String,
+    /// As written in the report.
+    pub text: String,
+    /// In the trigger's unit and scale (seconds for durations).
+    pub observed: f64,
+    /// The observed value written in the trigger's unit: `590ms`.
+    pub display: String,
+    pub headroom: Option<f64>,
+    pub level: Level,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportFacts {
+    pub source: String,
+    pub sha256: String,
+    pub url: String,
+    pub runbook: String,
+    pub runbook_title: String,
+    pub runbook_url: String,
+    pub date: NaiveDate,
+    pub author: String,
+    pub observations: Vec<ReportObservation>,
+    pub worst: Level,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportObservation {
+    pub group: String,
+    pub metric: String,
+    pub metric_url: String,
+    pub text: String,
+    pub trigger_text: String,
+    pub threshold: String,
+    pub headroom: Option<f64>,
+    pub level: Level,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Coverage {
+    pub covered: usize,
+    pub total: usize,
+    pub groups: Vec<GroupCoverage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupCoverage {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub covered: usize,
+    pub criteria: Vec<CriterionFacts>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionFacts {
+    pub id: String,
+    pub title: String,
+    pub group: String,
+    pub url: String,
+    pub documents: Vec<DocumentRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentRef {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub url: String,
+}
+
+pub fn runbook_url(id: &str) -> String {
+    format!("runbooks/{}/index.html", segment(id))
+}
+
+pub fn control_url(id: &str) -> String {
+    format!("controls/{}/index.html", segment(id))
+}
+
+/// `evidence/<folder>/<date>/index.html`.
+pub fn report_url(folder: &str, date: NaiveDate) -> String {
+    let folder: Vec<String> = folder.split('/').map(segment).collect();
+    format!("{}/{date}/index.html", folder.join("/"))
+}
+
+/// Percent-encodes a path segment so any file name makes a valid, unambiguous URL.
+pub fn segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A stable anchor for a metric: `metric-fastapi-backend-p95-request-latency`.
+pub fn anchor(group: &str, metric: &str) -> String {
+    let mut out = String::from("metric");
+    for word in format!("{group} {metric}").split(|c: char| !c.is_alphanumeric()) {
+        if !word.is_empty() {
+            out.push('-');
+            out.push_str(&word.to_lowercase());
+        }
+    }
+    out
+}
+
+pub fn collect(project: &Project, today: NaiveDate) -> Facts {
+    let reports_by_runbook = evaluate::reports_by_runbook(project, today);
+    let runbooks: Vec<RunbookFacts> = project
+        .runbooks
+        .iter()
+        .filter_map(|rb| {
+            let reports = reports_by_runbook
+                .get(rb.id.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            runbook_facts(rb, reports, today)
+        })
+        .collect();
+    let reports = reports_by_runbook
+        .iter()
+        .flat_map(|(id, reports)| reports.iter().map(move |r| (*id, *r)))
+        .filter_map(|(id, report)| report_facts(project.runbook(id)?, report))
+        .collect::<BTreeMap<_, _>>()
+        .into_values()
+        .collect();
+    Facts {
+        schema: SCHEMA,
+        today,
+        title: project
+            .config
+            .title
+            .clone()
+            .unwrap_or_else(|| "SOC 2 evidence".to_owned()),
+        organization: project.config.organization.clone(),
+        base_url: project.config.base_url.clone(),
+        coverage: coverage(&runbooks),
+        runbooks,
+        reports,
+        sources: project
+            .sources()
+            .into_iter()
+            .map(|s| SourceHash {
+                path: s.path.clone(),
+                sha256: s.sha256.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Option<RunbookFacts> {
+    let meta = runbook.meta.as_ref()?;
+    let mut metrics: Vec<MetricFacts> = runbook
+        .body
+        .tables
+        .iter()
+        .flat_map(|table| {
+            table
+                .rows
+                .iter()
+                .map(move |row| (runbook.group_name(table), row))
+        })
+        .filter_map(|(group, row)| {
+            Some(MetricFacts {
+                group: group.to_owned(),
+                metric: row.metric.text.clone(),
+                anchor: anchor(group, &row.metric.text),
+                trigger_text: row.trigger_cell.text.clone(),
+                threshold: row.trigger.as_ref().ok()?.describe(),
+                trigger: row.trigger.clone().ok()?,
+                response: row.response.text.clone(),
+                query: row
+                    .query
+                    .as_ref()
+                    .map(|q| q.text.clone())
+                    .filter(|q| !q.is_empty()),
+                history: Vec::new(),
+                latest: None,
+            })
+        })
+        .collect();
+    for report in reports {
+        let Some(report_meta) = &report.meta else {
+            continue;
+        };
+        for observation in &report_meta.observations {
+            let Outcome::Read {
+                row,
+                trigger,
+                reading,
+            } = evaluate::observation(runbook, observation)
+            else {
+                continue;
+            };
+            let group = observation.group.value.as_str();
+            let Some(metric) = metrics
+                .iter_mut()
+                .find(|m| m.group == group && m.metric == row.metric.text)
+            else {
+                continue;
+            };
+            metric.history.push(ObservationFacts {
+                date: report_meta.date.value,
+                report_url: report_url(&report.folder, report_meta.date.value),
+                text: observation.text.value.clone(),
+                observed: reading.observed,
+                display: Quantity {
+                    value: round(reading.observed),
+                    unit: trigger.threshold.unit.clone(),
+                }
+                .to_string(),
+                headroom: reading.headroom,
+                level: reading.level,
+            });
+        }
+    }
+    let latest_date = reports
+        .last()
+        .and_then(|r| r.meta.as_ref())
+        .map(|m| m.date.value);
+    for metric in &mut metrics {
+        metric.latest = metric
+            .history
+            .last()
+            .filter(|o| Some(o.date) == latest_date)
+            .cloned();
+    }
+    let headroom = meta.headroom.as_ref().map(|h| {
+        let periods: Vec<PeriodFacts> = evaluate::periods(h, reports, today)
+            .into_iter()
+            .map(|p| {
+                let report = p.report.and_then(|r| r.meta.as_ref()).map(|m| m.date.value);
+                PeriodFacts {
+                    name: p.period.to_string(),
+                    start: p.period.start,
+                    end: p.period.end,
+                    due: p.period.due,
+                    deadline: p.deadline,
+                    state: p.state,
+                    report,
+                    report_url: p
+                        .report
+                        .zip(report)
+                        .map(|(r, date)| report_url(&r.folder, date)),
+                }
+            })
+            .collect();
+        HeadroomFacts {
+            reports: h.reports.value.clone(),
+            cadence: h.cadence,
+            since: h.since,
+            grace_days: h.grace_days,
+            margin: h.margin,
+            missing: periods
+                .iter()
+                .filter(|p| p.state == PeriodState::Missing)
+                .count(),
+            periods,
+            flagged: metrics
+                .iter()
+                .filter(|m| m.latest.as_ref().is_some_and(|o| o.level != Level::Ok))
+                .count(),
+            latest_report: latest_date,
+        }
+    });
+    Some(RunbookFacts {
+        id: runbook.id.clone(),
+        source: runbook.source.path.clone(),
+        sha256: runbook.source.sha256.clone(),
+        url: runbook_url(&runbook.id),
+        title: meta.title.clone(),
+        summary: meta.summary.clone(),
+        version: meta.version.value.text.clone(),
+        owner: meta.owner.clone(),
+        last_reviewed: meta.last_reviewed.value,
+        next_review: meta.next_review.value,
+        approved: meta.approved.as_ref().map(|a| a.value),
+        review: evaluate::review(meta, today),
+        controls: meta
+            .controls
+            .iter()
+            .filter_map(|c| controls::find(&c.value))
+            .map(control_ref)
+            .collect(),
+        headroom,
+        metrics,
+        extra: meta.extra.clone(),
+    })
+}
+
+fn control_ref(criterion: &Criterion) -> ControlRef {
+    ControlRef {
+        id: criterion.id.to_owned(),
+        title: criterion.title.to_owned(),
+        group: criterion.group.name.to_owned(),
+        url: control_url(criterion.id),
+    }
+}
+
+/// Keyed by (date, path) so reports list in date order.
+fn report_facts(runbook: &Runbook, report: &Report) -> Option<((NaiveDate, String), ReportFacts)> {
+    let meta = report.meta.as_ref()?;
+    let runbook_meta = runbook.meta.as_ref()?;
+    let observations: Vec<ReportObservation> = meta
+        .observations
+        .iter()
+        .filter_map(
+            |observation| match evaluate::observation(runbook, observation) {
+                Outcome::Read {
+                    row,
+                    trigger,
+                    reading,
+                } => Some(ReportObservation {
+                    group: observation.group.value.clone(),
+                    metric: observation.metric.value.clone(),
+                    metric_url: format!(
+                        "{}#{}",
+                        runbook_url(&runbook.id),
+                        anchor(&observation.group.value, &observation.metric.value)
+                    ),
+                    text: observation.text.value.clone(),
+                    trigger_text: row.trigger_cell.text.clone(),
+                    threshold: trigger.describe(),
+                    headroom: reading.headroom,
+                    level: reading.level,
+                }),
+                _ => None,
+            },
+        )
+        .collect();
+    let facts = ReportFacts {
+        source: report.source.path.clone(),
+        sha256: report.source.sha256.clone(),
+        url: report_url(&report.folder, meta.date.value),
+        runbook: runbook.id.clone(),
+        runbook_title: runbook_meta.title.clone(),
+        runbook_url: runbook_url(&runbook.id),
+        date: meta.date.value,
+        author: meta.author.clone(),
+        worst: observations
+            .iter()
+            .map(|o| o.level)
+            .max()
+            .unwrap_or(Level::Ok),
+        observations,
+    };
+    Some(((meta.date.value, report.source.path.clone()), facts))
+}
+
+fn coverage(runbooks: &[RunbookFacts]) -> Coverage {
+    let mut documents: BTreeMap<&str, Vec<DocumentRef>> = BTreeMap::new();
+    for rb in runbooks {
+        for control in &rb.controls {
+            documents
+                .entry(control.id.as_str())
+                .or_default()
+                .push(DocumentRef {
+                    id: rb.id.clone(),
+                    title: rb.title.clone(),
+                    version: rb.version.clone(),
+                    url: rb.url.clone(),
+                });
+        }
+    }
+    let groups: Vec<GroupCoverage> = controls::GROUPS
+        .iter()
+        .map(|group| {
+            let criteria: Vec<CriterionFacts> = controls::in_group(group.id)
+                .map(|c| CriterionFacts {
+                    id: c.id.to_owned(),
+                    title: c.title.to_owned(),
+                    group: group.id.to_owned(),
+                    url: control_url(c.id),
+                    documents: documents.get(c.id).cloned().unwrap_or_default(),
+                })
+                .collect();
+            GroupCoverage {
+                id: group.id.to_owned(),
+                name: group.name.to_owned(),
+                category: group.category.to_owned(),
+                covered: criteria.iter().filter(|c| !c.documents.is_empty()).count(),
+                criteria,
+            }
+        })
+        .collect();
+    Coverage {
+        covered: groups.iter().map(|g| g.covered).sum(),
+        total: controls::CRITERIA.len(),
+        groups,
+    }
+}
+
+/// Rounds away float noise from unit conversion (0.59000000001 -> 0.59).
+fn round(value: f64) -> f64 {
+    let rounded = (value * 1e9).round() / 1e9;
+    if rounded.is_finite() { rounded } else { value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_relative_and_escaped() {
+        assert_eq!(
+            runbook_url("capacity-planning"),
+            "runbooks/capacity-planning/index.html"
+        );
+        assert_eq!(segment("my file%.md"), "my%20file%25.md");
+        assert_eq!(segment("é"), "%C3%A9");
+        let date = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+        assert_eq!(
+            report_url("evidence/capacity_reports", date),
+            "evidence/capacity_reports/2026-03-03/index.html"
+        );
+    }
+
+    #[test]
+    fn anchors_are_stable_slugs() {
+        assert_eq!(
+            anchor("APScheduler / cron", "Missed runs"),
+            "metric-apscheduler-cron-missed-runs"
+        );
+    }
+}
