@@ -38,6 +38,16 @@ impl Cadence {
         }
     }
 
+    /// For people: "monthly, due on the first Tuesday".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cadence::Weekly => "weekly (ISO weeks), due on Mondays",
+            Cadence::Monthly => "monthly, due on the first day of the month",
+            Cadence::MonthlyFirstTuesday => "monthly, due on the first Tuesday",
+            Cadence::Quarterly => "quarterly, due on the first day of the quarter",
+        }
+    }
+
     /// The period that contains `date`.
     pub fn period_of(self, date: NaiveDate) -> Period {
         let (start, end) = match self {

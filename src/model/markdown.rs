@@ -110,7 +110,8 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
                     pos: at(range.start),
                 });
             }
-            Event::Text(t) | Event::Code(t) => {
+            // Raw HTML counts as text: the site shows it as written.
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
                 if let Some((text, ..)) = cell.as_mut() {
                     text.push_str(&t);
                 }

@@ -70,6 +70,8 @@ pub struct ControlRef {
 pub struct HeadroomFacts {
     pub reports: String,
     pub cadence: Cadence,
+    /// "monthly, due on the first Tuesday".
+    pub cadence_label: &'static str,
     pub since: NaiveDate,
     pub grace_days: u32,
     /// Fraction: 0.25 for 25%.
@@ -365,6 +367,7 @@ fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Op
         HeadroomFacts {
             reports: h.reports.value.clone(),
             cadence: h.cadence,
+            cadence_label: h.cadence.describe(),
             since: h.since,
             grace_days: h.grace_days,
             margin: h.margin,

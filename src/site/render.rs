@@ -113,7 +113,9 @@ impl Templates {
                 Pos::at(report.span().start_line.max(1), report.span().start_col + 1),
                 report.message().to_owned(),
             ),
-            other => (String::new(), Pos::line(1), other.to_string()),
+            // Reference checks (unknown filter, include...) come as text reports.
+            other => located_report(&other.to_string())
+                .unwrap_or_else(|| (String::new(), Pos::line(1), other.to_string())),
         };
         let file = if self.overridden.contains(&name) {
             format!("{TEMPLATES_DIR}/{name}")
@@ -124,4 +126,17 @@ impl Templates {
         };
         Diagnostic::error("template", &file, pos, format!("template error: {message}"))
     }
+}
+
+/// Reads "error: MESSAGE" and "--> NAME:LINE:COL" out of a Tera text report.
+fn located_report(report: &str) -> Option<(String, Pos, String)> {
+    let message = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))?;
+    let place = report.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+    let mut parts = place.rsplitn(3, ':');
+    let column: usize = parts.next()?.trim().parse().ok()?;
+    let line: usize = parts.next()?.trim().parse().ok()?;
+    let name = parts.next()?.trim().to_owned();
+    Some((name, Pos::at(line, column), message.to_owned()))
 }
