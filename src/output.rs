@@ -97,8 +97,9 @@ fn human<'a>(
     out
 }
 
-/// Byte range to underline: from the column to the end of the table cell or
-/// word there, or the whole line when there is no column.
+/// Byte range to underline from the column: to the end of the table cell, of
+/// the YAML key or list item, of the link, or of the line; the whole line when
+/// there is no column.
 fn highlight(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
     let end = line.trim_end().len();
     let Some(column) = column else {
@@ -111,12 +112,16 @@ fn highlight(line: &str, column: Option<usize>) -> std::ops::Range<usize> {
         .map_or(end, |(i, _)| i)
         .min(end);
     let rest = &line[start..end];
-    let stop = if line[..start].contains('|') {
+    let len = if line[..start].contains('|') {
         rest.find('|')
+            .map_or(rest.len(), |i| rest[..i].trim_end().len())
+    } else if let Some(close) = rest.starts_with('[').then(|| rest.find(')')).flatten() {
+        close + 1 // a Markdown link, through its closing parenthesis
     } else {
-        rest.find(char::is_whitespace)
+        let stops = [": ", ",", "]", "}", " #"];
+        let stop = stops.iter().filter_map(|s| rest.find(s)).min();
+        stop.map_or(rest.len(), |i| rest[..i].trim_end().len())
     };
-    let len = stop.map_or(rest.len(), |i| rest[..i].trim_end().len());
     start..start + len
 }
 
@@ -177,6 +182,12 @@ mod tests {
         assert_eq!(highlight("| m | > fast | r |", Some(7)), 6..12);
         assert_eq!(highlight("See [a](b.md) and", Some(5)), 4..13);
         assert_eq!(highlight("owner: x", Some(8)), 7..8);
+        assert_eq!(highlight("ownr: x", Some(1)), 0..4);
+        assert_eq!(highlight("controls: [A1.2, CC7.10]", Some(18)), 17..23);
+        assert_eq!(
+            highlight("    Concurrent tenants: 39 active orgs", Some(25)),
+            24..38
+        );
         assert_eq!(highlight("owner: x", None), 0..8);
         assert_eq!(highlight("  owner: x  ", None), 2..10);
         assert_eq!(highlight("", Some(1)), 0..0);

@@ -249,7 +249,6 @@ fn malformed_yaml_points_at_the_unclosed_bracket() {
 }
 
 #[test]
-#[ignore = "bug: YAML error messages keep serde-saphyr's YAML-relative `line 6 column 11` (src/model/frontmatter.rs yaml_message only strips ` at line `), contradicting the file line 7 the diagnostic points at"]
 fn malformed_yaml_message_does_not_contradict_its_position() {
     let (_, d) = check_fixture("front-matter-malformed-yaml");
     let d = only(&d).at(BACKUP, 7, Some(11));
@@ -333,7 +332,6 @@ fn version_must_be_dot_separated_integers() {
 }
 
 #[test]
-#[ignore = "bug: only the first wrong-shaped front-matter value is reported (serde stops at `owner: [Founder]`, line 4); `controls: A1.2` on line 7 is never reported, against SPEC §4 \"all problems are reported in one run\""]
 fn every_wrong_shaped_field_of_one_front_matter_is_reported() {
     let (code, d) = check_fixture("front-matter-wrong-shapes");
     assert_eq!(code, 1);
@@ -394,7 +392,6 @@ fn unknown_control_is_an_error_that_suggests_the_nearest_criterion() {
 }
 
 #[test]
-#[ignore = "bug: the human output underlines `CC7.10]` (src/output.rs highlight stops only at whitespace or `|`), so the closing bracket of the YAML list is marked as part of the control id"]
 fn human_output_underlines_just_the_control_id() {
     let run = check_root(&fixture("unknown-control"), TODAY, &[]);
     let carets: Vec<&str> = run
@@ -472,7 +469,6 @@ fn empty_response_is_an_error() {
 }
 
 #[test]
-#[ignore = "bug: an empty cell's column points at the `|` that closes it (src/model/markdown.rs located_cell trims `|` and spaces past the cell), e.g. column 17 instead of 15..=16 for `| Error rate |  |`"]
 fn empty_cells_point_inside_the_cell() {
     // (fixture, line, the cell's opening `|`, its closing `|`)
     for (name, line, open, close) in [
@@ -491,7 +487,6 @@ fn empty_cells_point_inside_the_cell() {
 }
 
 #[test]
-#[ignore = "bug: a row with fewer cells than the header reports its missing Response on the NEXT line (19:1 instead of line 18): src/model/markdown.rs located_cell skips the newline after the padded empty cell"]
 fn missing_cells_of_a_short_row_are_reported_on_that_row() {
     // Line 18 is `| p95 latency | > 800ms |`, with no Response cell.
     let (code, d) = check_fixture("trigger-short-row");

@@ -2,10 +2,9 @@
 
 use chrono_tz::Tz;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
-use super::frontmatter::{self, Entries, Problem, Split};
+use super::frontmatter::{self, Entries, Problem, Shape, Split};
 use super::runbook::Fields;
 use crate::diag::Pos;
 use crate::sources::Source;
@@ -52,13 +51,18 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
     if source.text.trim().is_empty() {
         return (Config::default(), Vec::new());
     }
-    let keys: Entries<IgnoredAny> = match frontmatter::parse(&split) {
+    let keys: Entries<Shape> = match frontmatter::parse(&split) {
         Ok(keys) => keys,
         Err(problem) => return (Config::default(), vec![problem]),
     };
     let mut fields = Fields::new(&split);
     fields.problems =
         frontmatter::check_keys(&split, &keys, &KEYS, &[], Pos::line(1), "dossier.yaml");
+    let shapes = frontmatter::check_shapes(&split, &keys, &KEYS.map(|key| (key, Shape::Scalar)));
+    if !shapes.is_empty() {
+        fields.problems.extend(shapes);
+        return (Config::default(), fields.problems);
+    }
     let raw: Raw = match frontmatter::parse(&split) {
         Ok(raw) => raw,
         Err(problem) => {

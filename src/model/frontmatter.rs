@@ -106,14 +106,23 @@ pub fn parse<T: DeserializeOwned>(split: &Split<'_>) -> Result<T, Problem> {
     })
 }
 
-/// The error's own words, without the snippet serde-saphyr may append.
+/// The error's own words, without the snippet or the YAML-relative position
+/// serde-saphyr adds: dossier reports the position in the file itself.
 fn yaml_message(error: &serde_saphyr::Error) -> String {
     let text = error.to_string();
-    let first = text.lines().next().unwrap_or("invalid YAML");
-    // Positions are reported by dossier itself; drop the crate's " at line X column Y".
-    match first.find(" at line ") {
-        Some(i) => first[..i].to_owned(),
-        None => first.to_owned(),
+    let mut message = text.lines().next().unwrap_or("invalid YAML").trim();
+    message = message.strip_prefix("error: ").unwrap_or(message);
+    if let Some(rest) = message.strip_prefix("line ")
+        && let Some((position, rest)) = rest.split_once(": ")
+        && position
+            .split(" column ")
+            .all(|n| n.trim().parse::<u64>().is_ok())
+    {
+        message = rest;
+    }
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
     }
 }
 
@@ -157,6 +166,97 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
         }
         deserializer.deserialize_map(EntriesVisitor(PhantomData))
     }
+}
+
+/// The shape of a YAML value, read without caring about its content, so
+/// every wrongly shaped field can be reported before the typed read (which
+/// stops at the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Null,
+    Scalar,
+    List,
+    Map,
+}
+
+impl Shape {
+    fn noun(self) -> &'static str {
+        match self {
+            Shape::Null => "empty",
+            Shape::Scalar => "a single value",
+            Shape::List => "a list",
+            Shape::Map => "a mapping of keys to values",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ShapeVisitor;
+        impl<'de> Visitor<'de> for ShapeVisitor {
+            type Value = Shape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+                Ok(Shape::Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+                Ok(Shape::Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+                Ok(Shape::Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+                Ok(Shape::Scalar)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+                Ok(Shape::Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Shape, E> {
+                Ok(Shape::Null)
+            }
+            fn visit_none<E>(self) -> Result<Shape, E> {
+                Ok(Shape::Null)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Shape, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Shape::List)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Shape::Map)
+            }
+        }
+        deserializer.deserialize_any(ShapeVisitor)
+    }
+}
+
+/// Problems with the shapes of known keys' values: `owner: [a]`, `controls: A1.2`, `title:`.
+pub fn check_shapes(
+    split: &Split<'_>,
+    entries: &Entries<Shape>,
+    expected: &[(&str, Shape)],
+) -> Vec<Problem> {
+    entries
+        .0
+        .iter()
+        .filter_map(|(key, shape)| {
+            let (name, want) = expected.iter().find(|(name, _)| *name == key.value)?;
+            let problem = match (*want, *shape) {
+                (want, got) if want == got => return None,
+                (_, Shape::Null) => format!("`{name}` is empty"),
+                (want, got) => format!("`{name}` must be {}, not {}", want.noun(), got.noun()),
+            };
+            Some(Problem::new(pos_of(split, key), problem))
+        })
+        .collect()
 }
 
 /// Problems with the set of keys of a mapping: unknown (with the nearest

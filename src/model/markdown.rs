@@ -73,6 +73,8 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
     let mut table: Option<Vec<Vec<Cell>>> = None;
     let mut table_start = 0;
     let mut cell: Option<(String, usize, usize)> = None;
+    // End of the current row's text: cells GitHub pads a short row with sit there.
+    let mut row_end = 0;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
@@ -85,6 +87,7 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
                 table_start = range.start;
             }
             Event::Start(Tag::TableHead | Tag::TableRow) => {
+                row_end = range.start + body[range.clone()].trim_end().len();
                 if let Some(rows) = table.as_mut() {
                     rows.push(Vec::new());
                 }
@@ -94,7 +97,7 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
                 if let (Some((text, start, end)), Some(row)) =
                     (cell.take(), table.as_mut().and_then(|rows| rows.last_mut()))
                 {
-                    row.push(located_cell(body, text, start, end, &at));
+                    row.push(located_cell(body, text, start..end, row_end, &at));
                 }
             }
             Event::End(TagEnd::Table) => {
@@ -125,22 +128,24 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
     out
 }
 
-/// A cell positioned at its first non-blank character.
+/// A cell positioned at its first non-blank character; a blank cell just
+/// inside its bounds, a missing one at the end of its row.
 fn located_cell(
     body: &str,
     text: String,
-    start: usize,
-    end: usize,
+    range: std::ops::Range<usize>,
+    row_end: usize,
     at: &impl Fn(usize) -> Pos,
 ) -> Cell {
-    let raw = &body[start..end];
-    let lead = raw.len()
-        - raw
-            .trim_start_matches(|c: char| c == '|' || c.is_whitespace())
-            .len();
+    let raw = &body[range.clone()];
+    let offset = if raw.trim().is_empty() {
+        range.start + usize::from(!raw.is_empty())
+    } else {
+        range.start + raw.len() - raw.trim_start().len()
+    };
     Cell {
         text: text.trim().to_owned(),
-        pos: at(start + lead),
+        pos: at(offset.min(row_end)),
     }
 }
 

@@ -2,11 +2,10 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
 use super::Located;
-use super::frontmatter::{self, Entries, Problem, Split};
+use super::frontmatter::{self, Entries, Problem, Shape, Split};
 use super::markdown::{self, Body};
 use super::runbook::Fields;
 use super::trigger::{self, Quantity};
@@ -15,6 +14,12 @@ use crate::sources::Source;
 
 pub const KEYS: [&str; 4] = ["runbook", "date", "author", "observations"];
 pub const REQUIRED: [&str; 3] = ["runbook", "date", "author"];
+const SHAPES: [(&str, Shape); 4] = [
+    ("runbook", Shape::Scalar),
+    ("date", Shape::Scalar),
+    ("author", Shape::Scalar),
+    ("observations", Shape::Map),
+];
 
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -83,7 +88,7 @@ pub fn parse(source: Source) -> Report {
 }
 
 fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
-    let keys: Entries<IgnoredAny> = match frontmatter::parse(split) {
+    let keys: Entries<Shape> = match frontmatter::parse(split) {
         Ok(keys) => keys,
         Err(problem) => return (None, vec![problem]),
     };
@@ -96,6 +101,11 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
         Pos::line(1),
         "the report front matter",
     );
+    let shapes = frontmatter::check_shapes(split, &keys, &SHAPES);
+    if !shapes.is_empty() {
+        fields.problems.extend(shapes);
+        return (None, fields.problems);
+    }
     let raw: Raw = match frontmatter::parse(split) {
         Ok(raw) => raw,
         Err(problem) => {

@@ -2,11 +2,10 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
 use super::cadence::Cadence;
-use super::frontmatter::{self, Entries, Problem, Split};
+use super::frontmatter::{self, Entries, Problem, Shape, Split};
 use super::markdown::{self, Body};
 use super::{Located, Version, parse_date};
 use crate::diag::Pos;
@@ -31,6 +30,19 @@ pub const REQUIRED: [&str; 6] = [
     "last_reviewed",
     "next_review",
     "controls",
+];
+/// The shape each key's value must have.
+const SHAPES: [(&str, Shape); 10] = [
+    ("title", Shape::Scalar),
+    ("summary", Shape::Scalar),
+    ("version", Shape::Scalar),
+    ("owner", Shape::Scalar),
+    ("last_reviewed", Shape::Scalar),
+    ("next_review", Shape::Scalar),
+    ("approved", Shape::Scalar),
+    ("controls", Shape::List),
+    ("headroom", Shape::Map),
+    ("extra", Shape::Map),
 ];
 pub const HEADROOM_KEYS: [&str; 5] = ["reports", "cadence", "since", "grace_days", "margin"];
 pub const HEADROOM_REQUIRED: [&str; 3] = ["reports", "cadence", "since"];
@@ -130,7 +142,7 @@ pub fn parse(source: Source) -> Runbook {
 }
 
 fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
-    let keys: Entries<IgnoredAny> = match frontmatter::parse(split) {
+    let keys: Entries<Shape> = match frontmatter::parse(split) {
         Ok(keys) => keys,
         Err(problem) => return (None, vec![problem]),
     };
@@ -143,6 +155,11 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
         Pos::line(1),
         "the runbook front matter",
     );
+    let shapes = frontmatter::check_shapes(split, &keys, &SHAPES);
+    if !shapes.is_empty() {
+        fields.problems.extend(shapes);
+        return (None, fields.problems);
+    }
     let raw: Raw = match frontmatter::parse(split) {
         Ok(raw) => raw,
         Err(problem) => {

@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn links_are_rewritten_or_neutralised() {
         let html = render_text(
-            "[b](b.md) [web](https://example.com) [x](javascript:alert(1)) [y]( JaVa\tScript:x) [gone](c.md) [top](#t)\n",
+            "[b](b.md) [web](https://example.com) [x](javascript:alert(1)) [y](JaVaScRiPt:x) [gone](c.md) [top](#t)\n",
         );
         assert!(
             html.contains(r#"<a href="../../runbooks/b/index.html">b</a>"#),
