@@ -15,4 +15,8 @@ pub mod project;
 pub mod sources;
 
 pub use project::Project;
+pub mod agenda;
+pub mod scaffold;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use dossier::diag::Diagnostic;
 use dossier::output::{self, Format};
-use dossier::{Project, checks, model, site};
+use dossier::{Project, agenda, checks, model, scaffold, site};
 
 /// Exit codes of SPEC §5.
 const EVIDENCE_FAILED: u8 = 1;
@@ -39,11 +39,30 @@ enum Command {
         after_help = "Examples:\n  dossier build\n  dossier build --root evidence-repo --out public\n  dossier build --today 2026-12-04 --format github"
     )]
     Build(BuildArgs),
-    /// Serve a live preview that rebuilds on change (not yet implemented).
+    /// Serve a live preview on 127.0.0.1 that rebuilds and reloads on every change.
+    #[command(
+        after_help = "Examples:\n  dossier serve\n  dossier serve --root evidence-repo --port 8080 --open"
+    )]
     Serve(ServeArgs),
-    /// Create a runbook or a headroom report from a template (not yet implemented).
-    #[command(subcommand)]
+    /// Start a runbook or a headroom report from a template (placeholders are `TODO`).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  dossier new runbook backup-and-restore\n  dossier new report capacity-planning\n  dossier new report capacity-planning --date 2027-01-05"
+    )]
     New(NewCommand),
+    /// What is due, soonest first: reviews, headroom reports, flagged metrics.
+    #[command(
+        after_help = "Examples:\n  dossier status\n  dossier status --days 30\n  dossier status --format json"
+    )]
+    Status(StatusArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  dossier completions bash > /etc/bash_completion.d/dossier\n  dossier completions zsh > \"${fpath[1]}/_dossier\""
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
@@ -81,9 +100,30 @@ struct BuildArgs {
 struct ServeArgs {
     #[command(flatten)]
     common: Common,
-    /// Port to listen on.
+    /// Port to listen on (0: any free port).
     #[arg(long, default_value_t = 8000)]
     port: u16,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    open: bool,
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Show what is due within this many days (late items always show).
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    days: u32,
+    /// How to print the list.
+    #[arg(long, value_enum, default_value = "human")]
+    format: StatusFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum StatusFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -94,11 +134,12 @@ enum NewCommand {
         #[command(flatten)]
         common: Common,
     },
-    /// Write the next headroom report of RUNBOOK.
+    /// Write RUNBOOK's headroom report for a date into its reports folder.
     Report {
         runbook: String,
         #[command(flatten)]
         common: Common,
+        /// The report's date (default: today).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         date: Option<NaiveDate>,
     },
@@ -113,14 +154,107 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
-        Command::Serve(_) => not_yet("serve"),
-        Command::New(_) => not_yet("new"),
+        Command::Serve(args) => serve(args),
+        Command::New(command) => new(command),
+        Command::Status(args) => status(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "dossier",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
     }
 }
 
-fn not_yet(command: &str) -> ExitCode {
-    eprintln!("error: `dossier {command}` is not implemented yet");
+/// Loads the repository, or reports why not (exit 2).
+fn load(root: &std::path::Path) -> Result<Project, ExitCode> {
+    Project::load(root).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(USAGE_OR_IO)
+    })
+}
+
+#[cfg(feature = "serve")]
+fn serve(args: ServeArgs) -> ExitCode {
+    let options = dossier::serve::Options {
+        root: args.common.root,
+        today: args.common.today,
+        port: args.port,
+        open: args.open,
+    };
+    match dossier::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+#[cfg(not(feature = "serve"))]
+fn serve(_: ServeArgs) -> ExitCode {
+    eprintln!("error: this dossier was built without the `serve` feature");
     ExitCode::from(USAGE_OR_IO)
+}
+
+fn new(command: NewCommand) -> ExitCode {
+    let written = match command {
+        NewCommand::Runbook { id, common } => {
+            let today = match common.today {
+                Some(today) => today,
+                None => match load(&common.root) {
+                    Ok(project) => project.today(),
+                    Err(code) => return code,
+                },
+            };
+            scaffold::new_runbook(&common.root, &id, today)
+        }
+        NewCommand::Report {
+            runbook,
+            common,
+            date,
+        } => {
+            let project = match load(&common.root) {
+                Ok(project) => project,
+                Err(code) => return code,
+            };
+            let date = date.or(common.today).unwrap_or_else(|| project.today());
+            scaffold::new_report(&project, &common.root, &runbook, date)
+        }
+    };
+    match written {
+        Ok(path) => {
+            println!("wrote {}", path.display());
+            eprintln!("replace every TODO, then run `dossier check`");
+            ExitCode::SUCCESS
+        }
+        Err(scaffold::Refused(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+fn status(args: &StatusArgs) -> ExitCode {
+    let project = match load(&args.common.root) {
+        Ok(project) => project,
+        Err(code) => return code,
+    };
+    let today = args.common.today.unwrap_or_else(|| project.today());
+    let items = agenda::agenda(&project, today, agenda::horizon(today, args.days));
+    let text = match args.format {
+        StatusFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&items).expect("items serialize");
+            json.push('\n');
+            json
+        }
+        StatusFormat::Human => agenda::table(&items, today, args.days),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
@@ -133,10 +267,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 /// Loads and checks the repository, printing the diagnostics; the project
 /// and its day when it may be published, the exit code otherwise.
 fn checked(args: &CheckArgs) -> Result<(Project, NaiveDate), ExitCode> {
-    let project = Project::load(&args.common.root).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(USAGE_OR_IO)
-    })?;
+    let project = load(&args.common.root)?;
     let today = args.common.today.unwrap_or_else(|| project.today());
     let diagnostics = checks::run(&project, today);
     print_diagnostics(&project, &diagnostics, args.format);

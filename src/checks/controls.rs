@@ -1,6 +1,7 @@
 //! Control ids must be AICPA TSC 2017 criteria.
 
 use super::Context;
+use super::placeholders::is_placeholder;
 use crate::controls;
 use crate::diag::Diagnostic;
 
@@ -9,7 +10,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     for runbook in &cx.project.runbooks {
         let Some(meta) = &runbook.meta else { continue };
         for control in &meta.controls {
-            if controls::find(&control.value).is_some() {
+            if controls::find(&control.value).is_some() || is_placeholder(&control.value) {
                 continue;
             }
             let help = match controls::suggest(&control.value) {

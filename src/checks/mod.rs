@@ -5,6 +5,7 @@ mod controls;
 mod frontmatter;
 mod headroom;
 mod links;
+pub mod placeholders;
 mod reports;
 mod review;
 mod triggers;
@@ -43,7 +44,7 @@ impl<'p> Context<'p> {
 /// Every problem of the repository, sorted by file, line and column.
 pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
     let context = Context::new(project, today);
-    let rules: [fn(&Context) -> Vec<Diagnostic>; 7] = [
+    let rules: [fn(&Context) -> Vec<Diagnostic>; 8] = [
         frontmatter::check,
         review::check,
         controls::check,
@@ -51,6 +52,7 @@ pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
         headroom::check,
         reports::check,
         links::check,
+        placeholders::check,
     ];
     let mut all: Vec<Diagnostic> = rules.iter().flat_map(|rule| rule(&context)).collect();
     diag::sort(&mut all);

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::Context;
+use super::placeholders::is_placeholder;
 use crate::diag::{Diagnostic, nearest};
 use crate::evaluate::{self, Level, Outcome, percent, same_folder};
 use crate::model::report::{Report, ReportMeta};
@@ -157,6 +158,7 @@ fn observations(
                 )
                 .with_optional_help(suggestion.map(|s| format!("did you mean `{s}`?"))),
             ),
+            Outcome::InvalidValue(_) if is_placeholder(&obs.text.value) => {}
             Outcome::InvalidValue(fault) => out.push(
                 Diagnostic::error(
                     "observation-value",

@@ -1,6 +1,7 @@
 //! The evidence site (SPEC §6): facts computed once, pages rendered from
 //! embedded Tera templates, written aside and swapped in atomically.
 
+pub mod calendar;
 pub mod chart;
 pub mod facts;
 pub mod markdown;
@@ -172,6 +173,9 @@ pub fn render(project: &Project, today: NaiveDate) -> Result<Vec<(String, Vec<u8
             .map(|(name, text)| (name.clone(), text.clone().into_bytes())),
     );
     files.push(("SHA256SUMS".to_owned(), sha256sums(&facts).into_bytes()));
+    let upcoming = crate::agenda::agenda(project, today, crate::agenda::horizon(today, 366));
+    let calendar = calendar::ics(&upcoming, &facts.title, facts.base_url.as_deref(), today);
+    files.push(("calendar.ics".to_owned(), calendar.into_bytes()));
     let mut json = serde_json::to_vec_pretty(&facts).expect("facts serialize");
     json.push(b'\n');
     files.push(("evidence.json".to_owned(), json));
