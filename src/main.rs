@@ -301,6 +301,7 @@ fn checked(args: &CheckArgs) -> Result<(Project, NaiveDate), ExitCode> {
 
 fn build(args: &BuildArgs) -> ExitCode {
     let started = std::time::Instant::now();
+    let _progress = Progress::start("building the site");
     let (project, today) = match checked(&args.check) {
         Ok(checked) => checked,
         Err(code) => {
@@ -329,6 +330,45 @@ fn build(args: &BuildArgs) -> ExitCode {
         Err(site::Error::Io(e)) => {
             eprintln!("error: cannot write {}: {e}", out.display());
             ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+/// A progress line on stderr for work that takes over a second; on a
+/// terminal it counts the seconds in place, elsewhere it is printed once.
+struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Progress {
+    fn start(what: &'static str) -> Progress {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let terminal = std::io::stderr().is_terminal();
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            while !flag.load(Ordering::Relaxed) {
+                let seconds = started.elapsed().as_secs_f32();
+                if terminal {
+                    eprint!("\r{what}… {seconds:.1} s");
+                } else {
+                    eprintln!("{what}… (over a second so far)");
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+        });
+        Progress { done }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if std::io::stderr().is_terminal() {
+            eprint!("\r\x1b[2K");
         }
     }
 }
