@@ -16,6 +16,8 @@ pub mod sources;
 
 pub use project::Project;
 pub mod agenda;
+pub mod collect;
+pub mod forecast;
 pub mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;

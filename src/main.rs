@@ -55,6 +55,11 @@ enum Command {
         after_help = "Examples:\n  dossier status\n  dossier status --days 30\n  dossier status --format json"
     )]
     Status(StatusArgs),
+    /// Fill RUNBOOK's headroom report from Prometheus (each trigger row's `Query`).
+    #[command(
+        after_help = "Examples:\n  dossier collect capacity-planning --prometheus http://127.0.0.1:9090\n  dossier collect capacity-planning --prometheus https://prom.example.com --date 2026-12-01\n\nCredentials come from the environment: DOSSIER_PROMETHEUS_TOKEN (bearer) or\nDOSSIER_PROMETHEUS_BASIC_AUTH (user:password). Exit 1 when a query gave no value."
+    )]
+    Collect(CollectArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  dossier completions bash > /etc/bash_completion.d/dossier\n  dossier completions zsh > \"${fpath[1]}/_dossier\""
@@ -120,6 +125,22 @@ struct StatusArgs {
     format: StatusFormat,
 }
 
+#[derive(Args)]
+struct CollectArgs {
+    runbook: String,
+    /// Base URL of the Prometheus server.
+    #[arg(long, value_name = "URL")]
+    prometheus: String,
+    #[command(flatten)]
+    common: Common,
+    /// The report's date (default: today); a past date is evaluated at its end.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    timeout: u64,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum StatusFormat {
     Human,
@@ -157,6 +178,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::New(command) => new(command),
         Command::Status(args) => status(&args),
+        Command::Collect(args) => collect(&args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -230,6 +252,45 @@ fn new(command: NewCommand) -> ExitCode {
             println!("wrote {}", path.display());
             eprintln!("replace every TODO, then run `dossier check`");
             ExitCode::SUCCESS
+        }
+        Err(scaffold::Refused(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+fn collect(args: &CollectArgs) -> ExitCode {
+    let project = match load(&args.common.root) {
+        Ok(project) => project,
+        Err(code) => return code,
+    };
+    let today = args.common.today.unwrap_or_else(|| project.today());
+    let date = args.date.unwrap_or(today);
+    let options = dossier::collect::Options {
+        runbook: &args.runbook,
+        server: &args.prometheus,
+        date,
+        at_end_of_date: date < today,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+    };
+    match dossier::collect::collect(&project, &args.common.root, &options) {
+        Ok(collected) => {
+            println!("wrote {}", collected.path.display());
+            for (metric, error) in &collected.failures {
+                eprintln!("error: `{metric}`: {error} (left TODO)");
+            }
+            eprintln!(
+                "{} value{} collected, {} left TODO: fill them in, set `author`, write the notes, then run `dossier check`",
+                collected.filled,
+                if collected.filled == 1 { "" } else { "s" },
+                collected.failures.len()
+            );
+            if collected.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EVIDENCE_FAILED)
+            }
         }
         Err(scaffold::Refused(message)) => {
             eprintln!("error: {message}");

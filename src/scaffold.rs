@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Months, NaiveDate};
 
 use crate::diag::nearest;
+use crate::model::markdown::TriggerRow;
 use crate::model::runbook::Runbook;
 use crate::project::Project;
 use crate::sources::RUNBOOKS_DIR;
@@ -88,6 +89,17 @@ pub fn new_report(
     id: &str,
     date: NaiveDate,
 ) -> Result<PathBuf, Refused> {
+    let (runbook, path) = report_target(project, root, id, date)?;
+    write_new(&path, &report_text(runbook, date))
+}
+
+/// The runbook a report is for, and the path of its report for `date`.
+pub fn report_target<'p>(
+    project: &'p Project,
+    root: &Path,
+    id: &str,
+    date: NaiveDate,
+) -> Result<(&'p Runbook, PathBuf), Refused> {
     let runbook = project.runbook(id).ok_or_else(|| {
         let ids = project.runbooks.iter().map(|rb| rb.id.as_str());
         let hint = nearest(id, ids)
@@ -113,16 +125,34 @@ pub fn new_report(
                 "`headroom.reports` of `{id}` is not a folder under evidence/"
             ))
         })?;
-    write_new(
-        &root.join(folder).join(format!("{date}.md")),
-        &report_text(runbook, date),
-    )
+    Ok((runbook, root.join(folder).join(format!("{date}.md"))))
 }
 
 /// The report template: every metric, grouped, value `TODO`, its trigger beside it.
 pub fn report_text(runbook: &Runbook, date: NaiveDate) -> String {
-    let mut text = format!(
-        "---\nrunbook: {}\ndate: {date}\nauthor: {PLACEHOLDER}\nobservations:\n",
+    filled_report(runbook, date, &[], |_, row| {
+        (
+            PLACEHOLDER.to_owned(),
+            format!("trigger: {}", row.trigger_cell.text),
+        )
+    })
+}
+
+/// A report of every metric, grouped; `fill` gives each metric's value and
+/// the comment written beside it; `notes` are comment lines at the top.
+pub fn filled_report(
+    runbook: &Runbook,
+    date: NaiveDate,
+    notes: &[String],
+    mut fill: impl FnMut(&str, &TriggerRow) -> (String, String),
+) -> String {
+    let mut text = String::from("---\n");
+    for note in notes {
+        let _ = writeln!(text, "# {}", one_line(note));
+    }
+    let _ = write!(
+        text,
+        "runbook: {}\ndate: {date}\nauthor: {PLACEHOLDER}\nobservations:\n",
         runbook.id
     );
     let mut groups: Vec<&str> = Vec::new();
@@ -133,11 +163,12 @@ pub fn report_text(runbook: &Runbook, date: NaiveDate) -> String {
             let _ = writeln!(text, "  {}:", yaml_key(group));
         }
         for row in &table.rows {
+            let (value, comment) = fill(group, row);
             let _ = writeln!(
                 text,
-                "    {}: {PLACEHOLDER}  # trigger: {}",
+                "    {}: {value}  # {}",
                 yaml_key(&row.metric.text),
-                row.trigger_cell.text.replace('\n', " ")
+                one_line(&comment)
             );
         }
     }
@@ -146,6 +177,11 @@ pub fn report_text(runbook: &Runbook, date: NaiveDate) -> String {
         "---\n{PLACEHOLDER}: notes: what moved since the last report, what to watch, and the actions taken.\n"
     );
     text
+}
+
+/// Comments end at the line's end: a value must not start a YAML line of its own.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 /// A mapping key as YAML reads it back exactly: plain when safe, else double-quoted.
@@ -163,7 +199,7 @@ fn yaml_key(key: &str) -> String {
 }
 
 /// Creates a file that must not exist yet.
-fn write_new(path: &Path, text: &str) -> Result<PathBuf, Refused> {
+pub fn write_new(path: &Path, text: &str) -> Result<PathBuf, Refused> {
     let refuse = |e: io::Error| Refused(format!("cannot write {}: {e}", path.display()));
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(refuse)?;
