@@ -5,6 +5,7 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 use crate::evaluate::{self, Level, Outcome, PeriodState};
+use crate::forecast::Projection;
 use crate::project::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -14,6 +15,8 @@ pub enum Kind {
     Flagged,
     Review,
     Report,
+    /// A metric's trend projected to meet its trigger.
+    Forecast,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +75,18 @@ pub fn agenda(project: &Project, today: NaiveDate, horizon: NaiveDate) -> Vec<It
                 }
             }
         }
+        for history in evaluate::histories(runbook, own) {
+            let projection = history.forecast(today).map(|f| f.projection);
+            if let Some(Projection::Trips { date }) = projection
+                && date <= horizon
+            {
+                let what = format!(
+                    "{} projected to trip `{}`",
+                    history.row.metric.text, history.row.trigger_cell.text
+                );
+                push(date, date, Kind::Forecast, what);
+            }
+        }
         let Some(latest) = own.last().and_then(|r| r.meta.as_ref()) else {
             continue;
         };
@@ -111,6 +126,7 @@ pub fn table(items: &[Item], today: NaiveDate, days: u32) -> String {
     }
     let when = |item: &Item| match item.kind {
         Kind::Flagged => "latest report".to_owned(),
+        Kind::Forecast => format!("projected, in {} days", item.days),
         _ if item.late => format!("LATE {}", late_by(today, item.deadline)),
         _ if item.days == 0 => "today".to_owned(),
         _ => format!(

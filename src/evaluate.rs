@@ -167,6 +167,89 @@ pub fn observation<'a>(runbook: &'a Runbook, observation: &'a Observation) -> Ou
     }
 }
 
+/// One metric of a runbook with its observations across reports, oldest first.
+#[derive(Debug, Clone)]
+pub struct History<'a> {
+    pub group: &'a str,
+    pub row: &'a TriggerRow,
+    pub trigger: &'a Trigger,
+    pub points: Vec<Point<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Point<'a> {
+    pub report: &'a Report,
+    pub date: NaiveDate,
+    pub observation: &'a Observation,
+    pub reading: Reading,
+}
+
+/// Every metric whose trigger parses, in table order, with its readings from
+/// `reports` (sorted by date), so charts, forecasts and rules share one history.
+pub fn histories<'a>(runbook: &'a Runbook, reports: &[&'a Report]) -> Vec<History<'a>> {
+    let mut histories: Vec<History<'a>> = runbook
+        .body
+        .tables
+        .iter()
+        .flat_map(|table| {
+            table
+                .rows
+                .iter()
+                .map(move |row| (runbook.group_name(table), row))
+        })
+        .filter_map(|(group, row)| {
+            Some(History {
+                group,
+                row,
+                trigger: row.trigger.as_ref().ok()?,
+                points: Vec::new(),
+            })
+        })
+        .collect();
+    let index: HashMap<(&str, &str), usize> = histories
+        .iter()
+        .enumerate()
+        .map(|(i, h)| ((h.group, h.row.metric.text.as_str()), i))
+        .collect();
+    for &report in reports {
+        let Some(meta) = &report.meta else { continue };
+        for observation in &meta.observations {
+            let Outcome::Read { row, reading, .. } = self::observation(runbook, observation) else {
+                continue;
+            };
+            if let Some(&i) =
+                index.get(&(observation.group.value.as_str(), row.metric.text.as_str()))
+            {
+                histories[i].points.push(Point {
+                    report,
+                    date: meta.date.value,
+                    observation,
+                    reading,
+                });
+            }
+        }
+    }
+    histories
+}
+
+impl History<'_> {
+    /// The trend and projection of this metric as of `today`, from the points up to it.
+    pub fn forecast(&self, today: NaiveDate) -> Option<crate::forecast::Forecast> {
+        let points: Vec<(NaiveDate, f64)> = self
+            .points
+            .iter()
+            .filter(|p| p.date <= today)
+            .map(|p| (p.date, p.reading.observed))
+            .collect();
+        crate::forecast::forecast(
+            &points,
+            self.trigger.comparator,
+            self.trigger.threshold.value,
+            today,
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PeriodState {

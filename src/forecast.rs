@@ -40,6 +40,18 @@ pub struct Forecast {
 }
 
 impl Forecast {
+    /// The projection in words: "projected to trip around 2027-03-14".
+    pub fn describe(&self) -> String {
+        match self.projection {
+            Projection::Trips { date } => format!("projected to trip around {date}"),
+            Projection::CrossedAlready { date } => format!(
+                "the trend crossed the trigger around {date}, though the latest observation has not: check the data"
+            ),
+            Projection::NotWithinHorizon => "no trip projected within 12 months".to_owned(),
+            Projection::Tripped => "already tripped".to_owned(),
+        }
+    }
+
     /// The trend's value on a day.
     pub fn value_on(&self, date: NaiveDate) -> f64 {
         self.intercept + self.slope_per_day * (date - self.first).num_days() as f64
@@ -110,7 +122,7 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2.0
     } else {
         values[mid]

@@ -2,6 +2,7 @@
 //! from the model to diagnostics; none prints.
 
 mod controls;
+mod forecast;
 mod frontmatter;
 mod headroom;
 mod links;
@@ -44,7 +45,7 @@ impl<'p> Context<'p> {
 /// Every problem of the repository, sorted by file, line and column.
 pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
     let context = Context::new(project, today);
-    let rules: [fn(&Context) -> Vec<Diagnostic>; 8] = [
+    let rules: [fn(&Context) -> Vec<Diagnostic>; 9] = [
         frontmatter::check,
         review::check,
         controls::check,
@@ -53,6 +54,7 @@ pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
         reports::check,
         links::check,
         placeholders::check,
+        forecast::check,
     ];
     let mut all: Vec<Diagnostic> = rules.iter().flat_map(|rule| rule(&context)).collect();
     diag::sort(&mut all);

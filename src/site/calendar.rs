@@ -8,7 +8,8 @@ use chrono::{Days, NaiveDate};
 use crate::agenda::{Item, Kind};
 use crate::site::facts::{runbook_url, segment};
 
-/// The calendar of `items` (flagged metrics are left out: they are not dates to keep).
+/// The calendar of `items`: reviews and report deadlines (flagged metrics and
+/// projections are left out: they are not dates to keep).
 pub fn ics(items: &[Item], title: &str, base_url: Option<&str>, today: NaiveDate) -> String {
     let mut out = String::new();
     let mut line = |text: &str| fold(&mut out, text);
@@ -18,7 +19,10 @@ pub fn ics(items: &[Item], title: &str, base_url: Option<&str>, today: NaiveDate
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
     line(&format!("X-WR-CALNAME:{}", escape(title)));
-    for item in items.iter().filter(|i| i.kind != Kind::Flagged) {
+    for item in items
+        .iter()
+        .filter(|i| matches!(i.kind, Kind::Review | Kind::Report))
+    {
         let (kind, summary) = match item.kind {
             Kind::Review => ("review", format!("Review due: {}", item.title)),
             _ => ("report", format!("Headroom report due: {}", item.title)),

@@ -4,6 +4,9 @@
 
 use std::fmt::Write;
 
+use chrono::Days;
+
+use crate::forecast::Projection;
 use crate::model::trigger::Comparator;
 use crate::site::facts::MetricFacts;
 use crate::site::markdown::escape;
@@ -14,6 +17,8 @@ const LEFT: f64 = 8.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 22.0;
+/// How far a projection that trips nothing is drawn past the last observation.
+const PROJECTION_DAYS: u64 = 182;
 
 /// An SVG chart of a metric's history, or `None` when it has no observations.
 pub fn svg(metric: &MetricFacts, margin: Option<f64>) -> Option<String> {
@@ -41,7 +46,20 @@ pub fn svg(metric: &MetricFacts, margin: Option<f64>) -> Option<String> {
     }
     high += pad;
 
-    let days = (last.date - first.date).num_days().max(1) as f64;
+    // The projection runs dashed from the last observation to the trip date,
+    // or half a year on when no trip is projected, clipped to the chart.
+    let projection = metric.forecast.as_ref().and_then(|f| {
+        let end = match f.projection {
+            Projection::Trips { date } => date,
+            Projection::NotWithinHorizon => {
+                last.date.checked_add_days(Days::new(PROJECTION_DAYS))?
+            }
+            Projection::CrossedAlready { .. } | Projection::Tripped => return None,
+        };
+        Some((f, end))
+    });
+    let end = projection.map_or(last.date, |(_, end)| end.max(last.date));
+    let days = (end - first.date).num_days().max(1) as f64;
     let x = |date: chrono::NaiveDate| {
         LEFT + (date - first.date).num_days() as f64 / days * (WIDTH - LEFT - RIGHT)
     };
@@ -82,6 +100,30 @@ pub fn svg(metric: &MetricFacts, margin: Option<f64>) -> Option<String> {
         (ty - 4.0).max(10.0),
         escape(&metric.trigger_text)
     );
+    if let Some((forecast, end)) = projection {
+        let (mut to, mut value) = (end, forecast.value_on(end));
+        if !(low..=high).contains(&value) && forecast.slope_per_day != 0.0 {
+            // Stop where the line leaves the chart.
+            let bound = value.clamp(low, high);
+            let start_value = forecast.value_on(last.date);
+            let steps = ((bound - start_value) / forecast.slope_per_day).max(0.0);
+            to = last
+                .date
+                .checked_add_days(Days::new(steps as u64))
+                .unwrap_or(end)
+                .min(end);
+            value = forecast.value_on(to);
+        }
+        let _ = write!(
+            s,
+            r#"<line class="projection" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"><title>{}</title></line>"#,
+            x_of(last.date),
+            y(forecast.value_on(last.date)),
+            x(to),
+            y(value),
+            escape(&forecast.describe())
+        );
+    }
     let points: Vec<String> = history
         .iter()
         .map(|o| format!("{:.1},{:.1}", x_of(o.date), y(o.observed)))
@@ -113,7 +155,7 @@ pub fn svg(metric: &MetricFacts, margin: Option<f64>) -> Option<String> {
             s,
             r#"<text class="axis" x="{:.1}" y="{baseline}" text-anchor="end">{}</text>"#,
             WIDTH - RIGHT,
-            last.date
+            end
         );
     }
     s.push_str("</svg>");
@@ -168,6 +210,8 @@ mod tests {
                 })
                 .collect(),
             latest: None,
+            forecast: None,
+            forecast_note: None,
         }
     }
 

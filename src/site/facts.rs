@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::controls::{self, Criterion};
 use crate::evaluate::{self, Level, Outcome, PeriodState, Review};
+use crate::forecast::Forecast;
 use crate::model::cadence::Cadence;
 use crate::model::report::Report;
 use crate::model::runbook::Runbook;
@@ -110,6 +111,10 @@ pub struct MetricFacts {
     /// Observations of this metric, oldest first.
     pub history: Vec<ObservationFacts>,
     pub latest: Option<ObservationFacts>,
+    /// The trend and its projection (three observations or more).
+    pub forecast: Option<Forecast>,
+    /// The projection in words.
+    pub forecast_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,6 +155,8 @@ pub struct ReportObservation {
     pub threshold: String,
     pub headroom: Option<f64>,
     pub level: Level,
+    /// The projection as of the report's date.
+    pub forecast_note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -238,8 +245,14 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
         .collect();
     let reports = reports_by_runbook
         .iter()
-        .flat_map(|(id, reports)| reports.iter().map(move |r| (*id, *r)))
-        .filter_map(|(id, report)| report_facts(project.runbook(id)?, report))
+        .filter_map(|(id, reports)| Some((project.runbook(id)?, reports)))
+        .flat_map(|(runbook, reports)| {
+            let histories = evaluate::histories(runbook, reports);
+            reports
+                .iter()
+                .filter_map(move |report| report_facts(runbook, report, &histories))
+                .collect::<Vec<_>>()
+        })
         .collect::<BTreeMap<_, _>>()
         .into_values()
         .collect();
@@ -269,70 +282,47 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
 
 fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Option<RunbookFacts> {
     let meta = runbook.meta.as_ref()?;
-    let mut metrics: Vec<MetricFacts> = runbook
-        .body
-        .tables
-        .iter()
-        .flat_map(|table| {
-            table
-                .rows
-                .iter()
-                .map(move |row| (runbook.group_name(table), row))
-        })
-        .filter_map(|(group, row)| {
-            Some(MetricFacts {
-                group: group.to_owned(),
-                metric: row.metric.text.clone(),
-                anchor: anchor(group, &row.metric.text),
-                trigger_text: row.trigger_cell.text.clone(),
-                threshold: row.trigger.as_ref().ok()?.describe(),
-                trigger: row.trigger.clone().ok()?,
-                response: row.response.text.clone(),
-                query: row
+    let mut metrics: Vec<MetricFacts> = evaluate::histories(runbook, reports)
+        .into_iter()
+        .map(|h| {
+            let forecast = h.forecast(today);
+            MetricFacts {
+                group: h.group.to_owned(),
+                metric: h.row.metric.text.clone(),
+                anchor: anchor(h.group, &h.row.metric.text),
+                trigger_text: h.row.trigger_cell.text.clone(),
+                threshold: h.trigger.describe(),
+                trigger: h.trigger.clone(),
+                response: h.row.response.text.clone(),
+                query: h
+                    .row
                     .query
                     .as_ref()
                     .map(|q| q.text.clone())
                     .filter(|q| !q.is_empty()),
-                history: Vec::new(),
+                history: h
+                    .points
+                    .iter()
+                    .map(|p| ObservationFacts {
+                        date: p.date,
+                        report_url: report_url(&p.report.folder, p.date),
+                        text: p.observation.text.value.clone(),
+                        observed: p.reading.observed,
+                        display: Quantity {
+                            value: round(p.reading.observed),
+                            unit: h.trigger.threshold.unit.clone(),
+                        }
+                        .to_string(),
+                        headroom: p.reading.headroom,
+                        level: p.reading.level,
+                    })
+                    .collect(),
                 latest: None,
-            })
+                forecast_note: forecast.as_ref().map(Forecast::describe),
+                forecast,
+            }
         })
         .collect();
-    for report in reports {
-        let Some(report_meta) = &report.meta else {
-            continue;
-        };
-        for observation in &report_meta.observations {
-            let Outcome::Read {
-                row,
-                trigger,
-                reading,
-            } = evaluate::observation(runbook, observation)
-            else {
-                continue;
-            };
-            let group = observation.group.value.as_str();
-            let Some(metric) = metrics
-                .iter_mut()
-                .find(|m| m.group == group && m.metric == row.metric.text)
-            else {
-                continue;
-            };
-            metric.history.push(ObservationFacts {
-                date: report_meta.date.value,
-                report_url: report_url(&report.folder, report_meta.date.value),
-                text: observation.text.value.clone(),
-                observed: reading.observed,
-                display: Quantity {
-                    value: round(reading.observed),
-                    unit: trigger.threshold.unit.clone(),
-                }
-                .to_string(),
-                headroom: reading.headroom,
-                level: reading.level,
-            });
-        }
-    }
     let latest_date = reports
         .last()
         .and_then(|r| r.meta.as_ref())
@@ -418,7 +408,11 @@ fn control_ref(criterion: &Criterion) -> ControlRef {
 }
 
 /// Keyed by (date, path) so reports list in date order.
-fn report_facts(runbook: &Runbook, report: &Report) -> Option<((NaiveDate, String), ReportFacts)> {
+fn report_facts(
+    runbook: &Runbook,
+    report: &Report,
+    histories: &[evaluate::History<'_>],
+) -> Option<((NaiveDate, String), ReportFacts)> {
     let meta = report.meta.as_ref()?;
     let runbook_meta = runbook.meta.as_ref()?;
     let observations: Vec<ReportObservation> = meta
@@ -443,6 +437,11 @@ fn report_facts(runbook: &Runbook, report: &Report) -> Option<((NaiveDate, Strin
                     threshold: trigger.describe(),
                     headroom: reading.headroom,
                     level: reading.level,
+                    forecast_note: histories
+                        .iter()
+                        .find(|h| h.group == observation.group.value && std::ptr::eq(h.row, row))
+                        .and_then(|h| h.forecast(meta.date.value))
+                        .map(|f| f.describe()),
                 }),
                 _ => None,
             },
