@@ -5,6 +5,7 @@ mod controls;
 mod forecast;
 mod frontmatter;
 mod headroom;
+mod history;
 mod links;
 pub mod placeholders;
 mod reports;
@@ -45,7 +46,7 @@ impl<'p> Context<'p> {
 /// Every problem of the repository, sorted by file, line and column.
 pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
     let context = Context::new(project, today);
-    let rules: [fn(&Context) -> Vec<Diagnostic>; 9] = [
+    let rules: [fn(&Context) -> Vec<Diagnostic>; 10] = [
         frontmatter::check,
         review::check,
         controls::check,
@@ -55,6 +56,7 @@ pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
         links::check,
         placeholders::check,
         forecast::check,
+        history::check,
     ];
     let mut all: Vec<Diagnostic> = rules.iter().flat_map(|rule| rule(&context)).collect();
     diag::sort(&mut all);

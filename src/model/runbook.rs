@@ -11,7 +11,7 @@ use super::{Located, Version, parse_date};
 use crate::diag::Pos;
 use crate::sources::Source;
 
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "title",
     "summary",
     "version",
@@ -21,6 +21,7 @@ pub const KEYS: [&str; 10] = [
     "approved",
     "controls",
     "headroom",
+    "history",
     "extra",
 ];
 pub const REQUIRED: [&str; 6] = [
@@ -32,7 +33,7 @@ pub const REQUIRED: [&str; 6] = [
     "controls",
 ];
 /// The shape each key's value must have.
-const SHAPES: [(&str, Shape); 10] = [
+const SHAPES: [(&str, Shape); 11] = [
     ("title", Shape::Scalar),
     ("summary", Shape::Scalar),
     ("version", Shape::Scalar),
@@ -42,10 +43,12 @@ const SHAPES: [(&str, Shape); 10] = [
     ("approved", Shape::Scalar),
     ("controls", Shape::List),
     ("headroom", Shape::Map),
+    ("history", Shape::List),
     ("extra", Shape::Map),
 ];
 pub const HEADROOM_KEYS: [&str; 5] = ["reports", "cadence", "since", "grace_days", "margin"];
 pub const HEADROOM_REQUIRED: [&str; 3] = ["reports", "cadence", "since"];
+pub const REVISION_KEYS: [&str; 4] = ["version", "date", "approved_by", "change"];
 
 #[derive(Debug, Clone)]
 pub struct Runbook {
@@ -71,7 +74,19 @@ pub struct RunbookMeta {
     pub approved: Option<Located<NaiveDate>>,
     pub controls: Vec<Located<String>>,
     pub headroom: Option<Headroom>,
+    /// Revisions, oldest first; empty when the runbook keeps none.
+    pub history: Vec<Revision>,
     pub extra: serde_json::Value,
+}
+
+/// One entry of a runbook's revision history.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub version: Located<Version>,
+    pub date: Located<NaiveDate>,
+    pub approved_by: Located<String>,
+    pub change: String,
+    pub pos: Pos,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +127,7 @@ struct Raw {
     approved: Option<Spanned<String>>,
     controls: Option<Spanned<Vec<Spanned<String>>>>,
     headroom: Option<Spanned<Entries<Spanned<String>>>>,
+    history: Option<Vec<Spanned<Entries<Spanned<String>>>>>,
     extra: Option<serde_json::Value>,
 }
 
@@ -210,6 +226,12 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
         Some(controls)
     });
     let headroom = raw.headroom.and_then(|h| fields.headroom(h));
+    let history = raw
+        .history
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|entry| fields.revision(entry))
+        .collect();
 
     // With every required field usable, the rules can still judge the
     // runbook while its other front-matter problems are reported.
@@ -232,6 +254,7 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
             approved,
             controls,
             headroom,
+            history,
             extra: raw.extra.unwrap_or(serde_json::Value::Null),
         }),
         _ => None,
@@ -282,6 +305,52 @@ impl<'s, 'a> Fields<'s, 'a> {
                 None
             }
         }
+    }
+
+    fn revision(&mut self, raw: Spanned<Entries<Spanned<String>>>) -> Option<Revision> {
+        let pos = self.pos(&raw);
+        let before = self.problems.len();
+        self.problems.extend(frontmatter::check_keys(
+            self.split,
+            &raw.value,
+            &REVISION_KEYS,
+            &REVISION_KEYS,
+            pos,
+            "a `history` entry",
+        ));
+        let (mut version, mut date, mut approved_by, mut change) = (None, None, None, None);
+        for (key, value) in raw.value.0 {
+            let at = self.pos(&value);
+            match key.value.as_str() {
+                "version" => match Version::parse(value.value.trim()) {
+                    Some(v) => version = Some(Located::new(v, at)),
+                    None => self.problems.push(
+                        Problem::new(
+                            at,
+                            format!("version `{}` is not dot-separated integers", value.value),
+                        )
+                        .help("write it like \"1.0\", in quotes"),
+                    ),
+                },
+                "date" => date = self.date(Some(value)),
+                // An empty approver is a rule of its own (history), so it stays.
+                "approved_by" => {
+                    approved_by = Some(Located::new(value.value.trim().to_owned(), at))
+                }
+                "change" => change = Some(value.value.trim().to_owned()),
+                _ => {}
+            }
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        Some(Revision {
+            version: version?,
+            date: date?,
+            approved_by: approved_by?,
+            change: change?,
+            pos,
+        })
     }
 
     fn headroom(&mut self, raw: Spanned<Entries<Spanned<String>>>) -> Option<Headroom> {

@@ -56,7 +56,17 @@ pub struct RunbookFacts {
     pub controls: Vec<ControlRef>,
     pub headroom: Option<HeadroomFacts>,
     pub metrics: Vec<MetricFacts>,
+    /// Revisions, oldest first.
+    pub history: Vec<RevisionFacts>,
     pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RevisionFacts {
+    pub version: String,
+    pub date: NaiveDate,
+    pub approved_by: String,
+    pub change: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -394,6 +404,16 @@ fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Op
             .collect(),
         headroom,
         metrics,
+        history: meta
+            .history
+            .iter()
+            .map(|r| RevisionFacts {
+                version: r.version.value.text.clone(),
+                date: r.date.value,
+                approved_by: r.approved_by.value.clone(),
+                change: r.change.clone(),
+            })
+            .collect(),
         extra: meta.extra.clone(),
     })
 }
