@@ -5,8 +5,8 @@
 //! diagnostics, while a missing or unreadable root is an I/O error (exit 2).
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Read as _};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -111,9 +111,9 @@ impl Root {
     pub fn read_report_folder(&self, folder: &str, declared_in: &str, pos: Pos) -> Read {
         match self.confine(folder) {
             Ok(_) => self.read_markdown_in(folder, declared_in),
-            Err(message) => Read {
+            Err((rule, message)) => Read {
                 sources: Vec::new(),
-                diagnostics: vec![Diagnostic::error("outside-root", declared_in, pos, message)],
+                diagnostics: vec![Diagnostic::error(rule, declared_in, pos, message)],
             },
         }
     }
@@ -123,6 +123,9 @@ impl Root {
     pub fn inventory(&self) -> BTreeSet<String> {
         [RUNBOOKS_DIR, EVIDENCE_DIR]
             .iter()
+            // A top folder that is a symbolic link out of the root is not
+            // listed: what lies outside must not even be probed for links.
+            .filter(|top| self.confine(top).is_ok())
             .flat_map(|top| walkdir::WalkDir::new(self.dir.join(top)).into_iter())
             .filter_map(Result::ok)
             .filter_map(|e| self.relative(e.path()))
@@ -176,29 +179,41 @@ impl Root {
         let problem = |rule, pos, message: String| Diagnostic::error(rule, path, pos, message);
         let full = self
             .confine(path)
-            .map_err(|m| problem("outside-root", Pos::line(1), m))?;
-        let meta = fs::metadata(&full)
-            .map_err(|e| problem("io", Pos::line(1), format!("cannot read {path}: {e}")))?;
+            .map_err(|(rule, m)| problem(rule, Pos::line(1), m))?;
+        let cannot_read =
+            |e: io::Error| problem("io", Pos::line(1), format!("cannot read {path}: {e}"));
+        // Opened without blocking, so a FIFO with no writer cannot hang the
+        // run; what was opened is then checked, not what the path named.
+        let file = open_nonblocking(&full).map_err(cannot_read)?;
+        let meta = file.metadata().map_err(cannot_read)?;
         if !meta.is_file() {
             return Err(Diagnostic::warning(
                 "not-a-file",
                 path,
                 Pos::line(1),
-                format!("{path} is not a regular file; skipped"),
+                format!("{path} is not a regular file ({}); skipped", kind_of(&meta)),
             ));
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(problem(
+        let too_large = |len: u64| {
+            problem(
                 "too-large",
                 Pos::line(1),
-                format!(
-                    "{path} is {} bytes, over the limit of {MAX_FILE_BYTES} bytes (16 MiB)",
-                    meta.len()
-                ),
-            ));
+                format!("{path} is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes (16 MiB)"),
+            )
+            .with_help("split the file; no runbook or report needs to be this large")
+        };
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(meta.len()));
         }
-        let bytes = fs::read(&full)
-            .map_err(|e| problem("io", Pos::line(1), format!("cannot read {path}: {e}")))?;
+        // Read at most one byte past the limit: a file growing while it is
+        // read is refused too, never read whole.
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
         let sha256 = hex_sha256(&bytes);
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -220,19 +235,26 @@ impl Root {
 
     /// Resolves a root-relative path, refusing any that leaves the root:
     /// absolute paths, `..` past the root, and symbolic links pointing out.
-    fn confine(&self, relative: &str) -> Result<PathBuf, String> {
-        let lexical =
-            normalize(relative).ok_or_else(|| format!("{relative} leaves the repository root"))?;
+    /// The rule of the refusal is `outside-root`, or `symlink-loop` for a
+    /// path that cannot be resolved because its links go round in circles.
+    fn confine(&self, relative: &str) -> Result<PathBuf, (&'static str, String)> {
+        let outside = |message| ("outside-root", message);
+        let lexical = normalize(relative)
+            .ok_or_else(|| outside(format!("{relative} leaves the repository root")))?;
         let full = self.dir.join(&lexical);
         match fs::canonicalize(&full) {
             Ok(real) if real.starts_with(&self.dir) => Ok(real),
-            Ok(real) => Err(format!(
+            Ok(real) => Err(outside(format!(
                 "{relative} leads outside the repository root (to {})",
                 real.display()
-            )),
+            ))),
             // Not there (yet): the lexical check above is all there is to confine.
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(full),
-            Err(e) => Err(format!("{relative} cannot be resolved: {e}")),
+            Err(e) if is_symlink_loop(&e) => Err((
+                "symlink-loop",
+                format!("{relative} is a loop of symbolic links (or a chain too long to follow)"),
+            )),
+            Err(e) => Err(("io", format!("{relative} cannot be resolved: {e}"))),
         }
     }
 
@@ -243,6 +265,55 @@ impl Root {
             .filter_map(|c| c.as_os_str().to_str())
             .collect();
         (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
+
+/// Opens a file for reading without blocking on FIFOs and devices.
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+/// `ELOOP`: too many levels of symbolic links.
+#[cfg(unix)]
+fn is_symlink_loop(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+}
+
+#[cfg(not(unix))]
+fn is_symlink_loop(_: &io::Error) -> bool {
+    false
+}
+
+/// What a file that is not a regular file is, for the warning.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
     }
 }
 

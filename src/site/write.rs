@@ -1,20 +1,117 @@
 //! Publishing a site: every file is written into a fresh folder beside the
 //! target, then swapped in with one atomic rename, so readers (and a build
 //! killed at any moment) see either the old site or the new one, whole.
+//!
+//! Around that swap:
+//!
+//! - [`check_output_dir`] refuses an output folder that is, contains or lies
+//!   inside the sources, before anything is written;
+//! - a lock file beside the output (`.NAME.dossier-lock`, held with `flock`)
+//!   makes a second build into the same folder refuse clearly instead of
+//!   racing the first; the kernel releases it when a build dies;
+//! - under that lock, temporary folders left by killed builds are removed,
+//!   and a site left aside by a build killed mid-way through the two-rename
+//!   fallback (systems without an atomic exchange) is put back first;
+//! - an existing folder that is not a dossier site (no `evidence.json`) is
+//!   never replaced, so a mistyped `--out` cannot wipe unrelated files.
 
 use std::collections::BTreeSet;
-use std::fs;
+use std::fs::{self, File};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
+
+use crate::sources::{CONFIG_FILE, EVIDENCE_DIR, RUNBOOKS_DIR, TEMPLATES_DIR};
 
 /// Marks dossier's own temporary folders beside the output folder.
 const STAGING_MARK: &str = ".dossier-";
 
+/// A file every dossier site has (SPEC §6): what tells a site from a folder
+/// of other files that must not be replaced.
+pub const SITE_MARKER: &str = "evidence.json";
+
+/// Folders of the repository that hold sources (or its history): no output may lie inside them.
+const SOURCE_DIRS: [&str; 4] = [RUNBOOKS_DIR, EVIDENCE_DIR, TEMPLATES_DIR, ".git"];
+
+/// Refuses an output folder that a build would make replace sources: the
+/// root itself, a folder containing the root, anything inside `runbooks/`,
+/// `evidence/`, `templates/` or `.git/`, or `dossier.yaml`. Symbolic links,
+/// `.` and `..` are resolved first, so no spelling gets round it. Call it
+/// before anything is written; the message names both paths.
+pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
+    let root_real =
+        fs::canonicalize(root).map_err(|e| format!("cannot open root {}: {e}", root.display()))?;
+    let out_real =
+        resolve(out).map_err(|e| format!("cannot resolve output folder {}: {e}", out.display()))?;
+    let shown = out.display();
+    if out_real == root_real {
+        return Err(format!(
+            "refusing to build into {shown}: it is the repository root, and publishing replaces the whole folder"
+        ));
+    }
+    if root_real.starts_with(&out_real) {
+        return Err(format!(
+            "refusing to build into {shown}: it contains the repository root {}, and publishing replaces the whole folder",
+            root_real.display()
+        ));
+    }
+    if out_real == root_real.join(CONFIG_FILE) {
+        return Err(format!(
+            "refusing to build into {shown}: it is the repository's {CONFIG_FILE}"
+        ));
+    }
+    if let Some(dir) = SOURCE_DIRS
+        .iter()
+        .find(|dir| out_real.starts_with(root_real.join(dir)))
+    {
+        return Err(format!(
+            "refusing to build into {shown}: it lies inside the repository's {dir}/, and a build must never replace sources"
+        ));
+    }
+    Ok(())
+}
+
+/// The real path `path` names, symbolic links resolved, for a path that
+/// need not exist yet: the longest existing ancestor is canonicalized and the
+/// rest appended (what does not exist yet cannot be a link).
+fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let mut real = loop {
+        match fs::canonicalize(existing) {
+            Ok(real) => break real,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let (Some(parent), Some(name)) =
+                    (existing.parent(), existing.components().next_back())
+                else {
+                    return Err(e);
+                };
+                rest.push(name.as_os_str().to_owned());
+                existing = parent;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    for part in rest.iter().rev() {
+        match Path::new(part).components().next() {
+            Some(Component::ParentDir) => {
+                real.pop();
+            }
+            Some(Component::Normal(name)) => real.push(name),
+            _ => {}
+        }
+    }
+    Ok(real)
+}
+
 /// Writes `files` (site-relative paths) as the folder `out`, replacing what was there.
 pub fn publish(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-    let out = std::path::absolute(out)?;
+    for (path, _) in files {
+        check_site_path(path)?;
+    }
+    let out = lexical(&std::path::absolute(out)?);
     let (parent, name) = match (out.parent(), out.file_name().and_then(|n| n.to_str())) {
         (Some(parent), Some(name)) => (parent.to_path_buf(), name.to_owned()),
         _ => {
@@ -25,7 +122,9 @@ pub fn publish(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
         }
     };
     fs::create_dir_all(&parent)?;
-    remove_stale(&parent, &name);
+    let _lock = OutputLock::acquire(&parent, &name, &out)?;
+    clean_up(&parent, &name, &out);
+    refuse_foreign(&out)?;
 
     let staging = parent.join(format!(".{name}{STAGING_MARK}new-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
@@ -37,7 +136,68 @@ pub fn publish(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
     swap_in(&staging, &out, &parent, &name)
 }
 
+/// `a/./b/../c` -> `a/c` for an absolute path (`..` at the top stays at the top).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A site path must be plain: relative, `/`-separated names, no `.` or `..`,
+/// so no page can be written outside the site or over another.
+fn check_site_path(path: &str) -> io::Result<()> {
+    let plain = !path.is_empty()
+        && !path.contains('\\')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\0'));
+    if plain {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write {path:?}: not a plain path inside the site"),
+        ))
+    }
+}
+
+/// An existing output folder is replaced only if it is a dossier site or empty.
+fn refuse_foreign(out: &Path) -> io::Result<()> {
+    let Ok(meta) = fs::symlink_metadata(out) else {
+        return Ok(()); // nothing there yet
+    };
+    if !meta.is_dir() {
+        return Err(io::Error::other(format!(
+            "{} exists and is not a folder; refusing to replace it",
+            out.display()
+        )));
+    }
+    let empty = fs::read_dir(out)?.next().is_none();
+    if empty || out.join(SITE_MARKER).is_file() {
+        return Ok(());
+    }
+    Err(io::Error::other(format!(
+        "{} exists and is not a dossier site (it has no {SITE_MARKER}); refusing to replace it: remove it or choose another --out",
+        out.display()
+    )))
+}
+
 fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+    let mut seen = BTreeSet::new();
+    if let Some((path, _)) = files.iter().find(|(path, _)| !seen.insert(path.as_str())) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write {path:?} twice"),
+        ));
+    }
     let folders: BTreeSet<&str> = files
         .iter()
         .filter_map(|(path, _)| path.rsplit_once('/').map(|(folder, _)| folder))
@@ -61,7 +221,9 @@ fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<
             out.display()
         ))),
         Ok(_) => exchange(staging, out).or_else(|_| {
-            // No atomic exchange on this file system: two renames, the old site kept aside until the end.
+            // No atomic exchange on this file system: two renames, the old
+            // site kept aside until the end (and put back by the next build
+            // if this one is killed in between).
             let old = parent.join(format!(".{name}{STAGING_MARK}old-{}", std::process::id()));
             fs::rename(out, &old)?;
             fs::rename(staging, out)?;
@@ -92,30 +254,97 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
-/// Removes temporary folders left by builds that were killed: those whose
-/// process no longer runs.
-fn remove_stale(parent: &Path, name: &str) {
-    let prefix = format!(".{name}{STAGING_MARK}");
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let file_name = entry.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
-            continue;
-        };
-        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| pid != std::process::id() && !process_alive(pid)) {
-            let _ = fs::remove_dir_all(entry.path());
+/// The lock of one output folder, held for the whole publish. Dropping it
+/// removes the lock file (while still holding the lock), then releases it.
+#[derive(Debug)]
+pub struct OutputLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl OutputLock {
+    /// Takes the lock beside `out`, or refuses at once when another build holds it.
+    fn acquire(parent: &Path, name: &str, out: &Path) -> io::Result<OutputLock> {
+        let path = parent.join(format!(".{name}{STAGING_MARK}lock"));
+        loop {
+            let file = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        format!(
+                            "another dossier build is writing {} right now (it holds {}); try again when it has finished",
+                            out.display(),
+                            path.display()
+                        ),
+                    ));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(e),
+            }
+            // The holder before us may have removed the file as we opened it:
+            // the lock only counts if it is on the file the path names now.
+            if same_file(&file, &path) {
+                return Ok(OutputLock { file, path });
+            }
         }
     }
 }
 
-fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        PathBuf::from(format!("/proc/{pid}")).exists()
-    } else {
-        true // cannot tell: keep the folder
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+/// With the lock held no other build is writing here, so every temporary
+/// folder of this output is a leftover of a killed build: a site set aside
+/// by the two-rename fallback is put back when the output is missing, and
+/// the rest is removed.
+fn clean_up(parent: &Path, name: &str, out: &Path) {
+    let prefix = format!(".{name}{STAGING_MARK}");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let mut leftovers: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let file_name = entry.file_name();
+            let rest = file_name.to_str()?.strip_prefix(&prefix)?;
+            let is_temp = rest.starts_with("new-") || rest.starts_with("old-");
+            is_temp.then(|| (rest.to_owned(), entry.path()))
+        })
+        .collect();
+    leftovers.sort();
+    if fs::symlink_metadata(out).is_err()
+        && let Some((_, old)) = leftovers.iter().find(|(rest, _)| rest.starts_with("old-"))
+    {
+        let _ = fs::rename(old, out);
+    }
+    for (_, path) in leftovers {
+        if path.exists() {
+            let _ = fs::remove_dir_all(&path);
+        }
     }
 }
 
@@ -127,7 +356,17 @@ mod tests {
         vec![
             ("index.html".into(), content.as_bytes().to_vec()),
             ("a/b/c.txt".into(), b"deep".to_vec()),
+            (SITE_MARKER.into(), b"{}".to_vec()),
         ]
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
@@ -143,11 +382,11 @@ mod tests {
             !out.join("stale.html").exists(),
             "the old site is replaced, not merged"
         );
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(leftovers, ["site"]);
+        assert_eq!(
+            names(dir.path()),
+            ["site"],
+            "no lock or temporary folder left"
+        );
     }
 
     #[test]
@@ -160,11 +399,174 @@ mod tests {
     }
 
     #[test]
+    fn refuses_to_replace_a_folder_that_is_not_a_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("documents");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("thesis.tex"), "years of work").unwrap();
+        let e = publish(&out, &files("x")).unwrap_err();
+        assert!(e.to_string().contains("not a dossier site"), "{e}");
+        assert_eq!(names(&out), ["thesis.tex"]);
+        // An empty folder is fine.
+        let empty = dir.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        publish(&empty, &files("x")).unwrap();
+    }
+
+    #[test]
+    fn refuses_to_replace_a_symbolic_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        publish(&real, &files("x")).unwrap();
+        let link = dir.path().join("site");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert!(publish(&link, &files("y")).is_err());
+        assert_eq!(fs::read_to_string(real.join("index.html")).unwrap(), "x");
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_site_or_repeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        for bad in [
+            "../escape.html",
+            "/etc/x",
+            "a/../../b",
+            "runbooks/./x",
+            "",
+            "a//b",
+            "a/..",
+        ] {
+            let e = publish(&out, &[(bad.to_owned(), b"x".to_vec())]).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{bad}");
+        }
+        let twice = [
+            ("a.html".to_owned(), b"1".to_vec()),
+            ("a.html".to_owned(), b"2".to_vec()),
+        ];
+        assert!(publish(&out, &twice).is_err());
+        assert!(!out.exists());
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
     fn cleans_up_after_killed_builds() {
         let dir = tempfile::tempdir().unwrap();
         let stale = dir.path().join(".site.dossier-new-999999999");
         fs::create_dir(&stale).unwrap();
+        // A build still running has a live pid: its folder is stale all the
+        // same, since it cannot hold the lock while this build does.
+        let live = dir
+            .path()
+            .join(format!(".site.dossier-new-{}", std::process::id() + 1));
+        fs::create_dir(&live).unwrap();
+        // Another output's folders are left alone.
+        let other = dir.path().join(".public.dossier-new-1");
+        fs::create_dir(&other).unwrap();
         publish(&dir.path().join("site"), &files("x")).unwrap();
-        assert!(!stale.exists());
+        assert!(!stale.exists() && !live.exists());
+        assert!(other.exists());
+    }
+
+    #[test]
+    fn a_site_set_aside_by_a_killed_build_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        publish(&out, &files("old")).unwrap();
+        // Killed between the two renames of the fallback: no site, the old one aside.
+        let aside = dir.path().join(".site.dossier-old-4242");
+        fs::rename(&out, &aside).unwrap();
+        fs::create_dir(dir.path().join(".site.dossier-new-4242")).unwrap();
+        // The next build starts from the old site, and replaces it whole.
+        publish(&out, &files("new")).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
+        assert_eq!(names(dir.path()), ["site"]);
+    }
+
+    #[test]
+    fn a_second_build_into_the_same_folder_is_refused_while_the_first_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        publish(&out, &files("first")).unwrap();
+        let held = OutputLock::acquire(dir.path(), "site", &out).unwrap();
+        let e = publish(&out, &files("second")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert!(e.to_string().contains("another dossier build"), "{e}");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "first");
+        drop(held);
+        publish(&out, &files("second")).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "second"
+        );
+    }
+
+    #[test]
+    fn a_lock_file_left_by_a_killed_build_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(".site.dossier-lock"), "").unwrap();
+        publish(&dir.path().join("site"), &files("x")).unwrap();
+        assert_eq!(names(dir.path()), ["site"]);
+    }
+
+    #[test]
+    fn output_folders_that_would_replace_sources_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        for sub in ["runbooks", "evidence/reports", "templates", ".git"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+        }
+        fs::write(root.join("dossier.yaml"), "").unwrap();
+        std::os::unix::fs::symlink(&root, dir.path().join("alias")).unwrap();
+        std::os::unix::fs::symlink(root.join("runbooks"), root.join("out-link")).unwrap();
+        let refused = [
+            root.clone(),
+            root.join("."),
+            root.join("runbooks/.."),
+            dir.path().join("alias"),
+            dir.path().to_path_buf(),
+            PathBuf::from("/"),
+            root.join("runbooks"),
+            root.join("runbooks/site"),
+            root.join("evidence/reports/new/site"),
+            root.join("templates"),
+            root.join(".git/site"),
+            root.join("dossier.yaml"),
+            root.join("out-link"),
+            root.join("out-link/site"),
+            root.join("site/../runbooks/x"),
+        ];
+        for out in refused {
+            let e = check_output_dir(&root, &out).unwrap_err();
+            assert!(
+                e.contains("refusing to build into"),
+                "{}: {e}",
+                out.display()
+            );
+            assert!(e.contains(&out.display().to_string()), "{e}");
+        }
+        for out in [
+            root.join("site"),
+            root.join("public/site"),
+            dir.path().join("site"),
+            root.join("runbooks-site"),
+            root.join("evidence.html"),
+        ] {
+            assert_eq!(check_output_dir(&root, &out), Ok(()), "{}", out.display());
+        }
+    }
+
+    #[test]
+    fn resolves_paths_that_do_not_exist_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(
+            resolve(&dir.path().join("a/b/../c")).unwrap(),
+            real.join("a/c")
+        );
+        assert_eq!(
+            resolve(&dir.path().join("a/./c")).unwrap(),
+            real.join("a/c")
+        );
     }
 }
