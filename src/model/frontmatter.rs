@@ -92,6 +92,9 @@ fn options() -> serde_saphyr::Options {
 
 /// Deserialises the YAML of a front matter, positioning errors in the file.
 pub fn parse<T: DeserializeOwned>(split: &Split<'_>) -> Result<T, Problem> {
+    if let Some(problem) = lone_carriage_return(split) {
+        return Err(problem);
+    }
     serde_saphyr::from_str_with_options(split.yaml, options()).map_err(|e| {
         let pos = e
             .location()
@@ -104,6 +107,24 @@ pub fn parse<T: DeserializeOwned>(split: &Split<'_>) -> Result<T, Problem> {
             format!("front matter is not valid YAML: {}", yaml_message(&e)),
         )
     })
+}
+
+/// YAML breaks lines at a carriage return on its own too, while dossier's
+/// lines (like Git's and GitHub's) end at `\n`: the two would disagree on
+/// every line after it, so such a front matter is refused, pointing at it.
+fn lone_carriage_return(split: &Split<'_>) -> Option<Problem> {
+    let bytes = split.yaml.as_bytes();
+    let at = (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))?;
+    let before = &split.yaml[..at];
+    let line = split.yaml_line + before.matches('\n').count();
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some(
+        Problem::new(
+            Pos::at(line, column),
+            "front matter has a carriage return (\\r) that does not end a line with \\n",
+        )
+        .help("save the file with \\n (Unix) or \\r\\n (Windows) line ends"),
+    )
 }
 
 /// The error's own words, without the snippet or the YAML-relative position
@@ -374,6 +395,19 @@ mod tests {
             problems[1].message,
             "missing required key `owner` in the runbook"
         );
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_refused_where_they_are() {
+        // Found by the fuzzer: YAML counted 39 lines in an 8-line file.
+        let text = "---\ntitle: Capaci\r\r\rger: x\n---\nbody\n";
+        let split = split(text).unwrap();
+        let problem = parse::<Entries<Shape>>(&split).unwrap_err();
+        assert_eq!(problem.pos, Pos::at(2, 14));
+        assert!(problem.message.contains("carriage return"), "{problem:?}");
+        // Windows line ends are fine.
+        let split = super::split("---\r\ntitle: x\r\n---\r\n").unwrap();
+        assert!(parse::<Entries<Shape>>(&split).is_ok());
     }
 
     #[test]
