@@ -1367,3 +1367,197 @@ mod tests {
         }
     }
 }
+
+/// Properties over generated input: the grammar never panics, whatever it
+/// accepts prints back to an equal trigger, and units convert consistently.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn comparator() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![">", ">=", "≥", "<", "<=", "≤", "="])
+    }
+
+    /// Numbers as people write them: integers, decimals, negatives, zero padding.
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..100_000).prop_map(|n| n.to_string()),
+            (0u64..10_000, 0u32..1_000_000).prop_map(|(i, f)| format!("{i}.{f}")),
+            (1u64..1_000).prop_map(|n| format!("-{n}")),
+            (0u64..100).prop_map(|n| format!("00{n}")),
+            "[0-9]{1,20}(\\.[0-9]{1,20})?",
+        ]
+    }
+
+    fn unit() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            prop::sample::select(vec![
+                "ms",
+                " ms",
+                "s",
+                " sec",
+                " seconds",
+                "min",
+                " minutes",
+                "h",
+                " hours",
+                "d",
+                " days",
+                "w",
+                " weeks",
+                "%",
+                " %",
+                "/h",
+                "/hour",
+                "/day",
+                " / week",
+                "/month",
+                " per day",
+                " per week",
+                " per month",
+                " per hr",
+            ])
+            .prop_map(str::to_owned),
+            // Counted nouns, stop words and near-units included.
+            "( [a-zA-Z]{1,8}){1,3}",
+        ]
+    }
+
+    fn clause() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            (
+                number(),
+                prop::sample::select(vec!["ms", "s", "min", "h", "hours", "d", "w"])
+            )
+                .prop_map(|(n, u)| format!(" for {n}{u}")),
+            (
+                number(),
+                prop::sample::select(vec!["ms", " s", " min", "h", " days"])
+            )
+                .prop_map(|(n, u)| format!(" sustained over {n}{u}")),
+            "( of [a-zA-Z]{1,8}){0,2}",
+            "( on [a-zA-Z ()]{0,12})",
+            "( [a-zA-Z0-9()/%.,-]{1,6}){0,4}",
+        ]
+    }
+
+    /// Text shaped like a trigger, valid or nearly so.
+    fn trigger_text() -> impl Strategy<Value = String> {
+        (comparator(), " {0,2}", number(), unit(), clause(), clause())
+            .prop_map(|(c, ws, n, u, a, b)| format!("{c}{ws}{n}{u}{a}{b}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn any_text_is_a_trigger_or_a_located_error(text in "\\PC{0,40}") {
+            match parse_trigger(&text) {
+                Ok(trigger) => {
+                    let _ = trigger.describe();
+                    prop_assert_eq!(parse_trigger(&trigger.to_string()), Ok(trigger));
+                }
+                Err(e) => prop_assert!(text.is_char_boundary(e.offset), "{:?}", e),
+            }
+            if let Ok(quantity) = parse_quantity(&text) {
+                prop_assert!(quantity.value.is_finite());
+            }
+        }
+
+        #[test]
+        fn every_valid_trigger_prints_back_to_an_equal_trigger(text in trigger_text()) {
+            if let Ok(trigger) = parse_trigger(&text) {
+                let printed = trigger.to_string();
+                prop_assert_eq!(parse_trigger(&printed), Ok(trigger), "{} printed as {}", text, printed);
+                // Printing is canonical: printing again changes nothing.
+                prop_assert_eq!(parse_trigger(&printed).unwrap().to_string(), printed);
+            }
+        }
+
+        #[test]
+        fn every_observed_quantity_prints_back_to_an_equal_quantity(
+            text in (number(), unit()).prop_map(|(n, u)| format!("{n}{u}"))
+        ) {
+            if let Ok(quantity) = parse_quantity(&text) {
+                let printed = quantity.to_string();
+                prop_assert_eq!(parse_quantity(&printed), Ok(quantity), "{} printed as {}", text, printed);
+            }
+        }
+
+        #[test]
+        fn durations_convert_to_the_same_seconds_whatever_the_unit(n in 0u32..100_000) {
+            let seconds = |text: &str| convert(&parse_quantity(text).unwrap(), &Unit::Seconds).unwrap();
+            let n = f64::from(n);
+            prop_assert_eq!(seconds(&format!("{}ms", n * 1000.0)), n);
+            prop_assert_eq!(seconds(&format!("{n} s")), n);
+            prop_assert_eq!(seconds(&format!("{} min", n)), n * 60.0);
+            prop_assert_eq!(seconds(&format!("{}h", n)), n * 3_600.0);
+            prop_assert_eq!(seconds(&format!("{} days", n)), n * 86_400.0);
+            prop_assert_eq!(seconds(&format!("{} weeks", n)), n * 604_800.0);
+            // A trigger and an observation written in different units agree.
+            let trigger = parse_trigger(&format!("> {n} min")).unwrap();
+            let observed = parse_quantity(&format!("{} s", n * 60.0)).unwrap();
+            let value = convert(&observed, &trigger.threshold.unit).unwrap();
+            prop_assert!(!trigger.comparator.holds(value, trigger.threshold.value));
+            prop_assert!(Comparator::Ge.holds(value, trigger.threshold.value));
+        }
+
+        #[test]
+        fn rates_convert_there_and_back(
+            n in 0u32..1_000_000,
+            from in prop::sample::select(vec![RatePeriod::Hour, RatePeriod::Day, RatePeriod::Week, RatePeriod::Month]),
+            to in prop::sample::select(vec![RatePeriod::Hour, RatePeriod::Day, RatePeriod::Week, RatePeriod::Month]),
+        ) {
+            let v = f64::from(n);
+            let there = convert(&Quantity { value: v, unit: Unit::Rate(from) }, &Unit::Rate(to)).unwrap();
+            let back = convert(&Quantity { value: there, unit: Unit::Rate(to) }, &Unit::Rate(from)).unwrap();
+            prop_assert!((back - v).abs() <= v * 1e-12, "{} -> {} -> {}", v, there, back);
+            // Per week is seven times per day, exactly.
+            if from == RatePeriod::Day && to == RatePeriod::Week {
+                prop_assert_eq!(there, v * 7.0);
+            }
+        }
+
+        #[test]
+        fn units_of_different_kinds_never_convert(
+            value in -1e6f64..1e6,
+            a in 0usize..6,
+            b in 0usize..6,
+        ) {
+            let units = [
+                Unit::Seconds,
+                Unit::Percent,
+                Unit::Rate(RatePeriod::Day),
+                Unit::Count("tenant DBs".to_owned()),
+                Unit::Count("active orgs".to_owned()),
+                Unit::Number,
+            ];
+            let kind = |i: usize| match i { 3 | 4 => 10 + i, 5 => 3, i => i };
+            let observed = Quantity { value, unit: units[a].clone() };
+            let result = convert(&observed, &units[b]);
+            // Same kind, or a bare number counted against a noun: converts.
+            let compatible = kind(a) == kind(b) || (a == 5 && (b == 3 || b == 4));
+            prop_assert_eq!(result.is_ok(), compatible, "{:?} against {:?}: {:?}", units[a], units[b], result);
+            if let Ok(v) = result {
+                prop_assert!(v.is_finite());
+            }
+        }
+
+        #[test]
+        fn headroom_agrees_with_the_comparison(
+            observed in -1e6f64..1e6,
+            threshold in prop_oneof![-1e6f64..-1e-3, 1e-3f64..1e6],
+            c in prop::sample::select(vec![Comparator::Gt, Comparator::Ge, Comparator::Lt, Comparator::Le]),
+        ) {
+            let h = headroom(c, observed, threshold).unwrap();
+            let holds = c.holds(observed, threshold);
+            match c {
+                Comparator::Gt | Comparator::Lt => prop_assert_eq!(holds, h < 0.0, "{}", h),
+                _ => prop_assert_eq!(holds, h <= 0.0, "{}", h),
+            }
+        }
+    }
+}
