@@ -78,12 +78,21 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
     Err(Problem::new(Pos::line(1), "front matter is not closed").help(FENCE_HELP))
 }
 
+/// Aliases (`*name`) and anchors (`&name`) a front matter may use.
+pub const MAX_ALIASES: usize = 100;
+/// Nesting levels of lists and mappings a front matter may use.
+pub const MAX_DEPTH: usize = 64;
+/// Values (scalars, lists, mappings) a front matter may hold.
+pub const MAX_NODES: usize = 250_000;
+
 /// Resource limits for YAML written by people: generous for any front
 /// matter, small enough that an alias bomb or deep nesting is refused quickly.
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_aliases = 100;
-    budget.max_anchors = 100;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ALIASES;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
     budget.max_events = 1_000_000;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
@@ -130,6 +139,9 @@ fn lone_carriage_return(split: &Split<'_>) -> Option<Problem> {
 /// The error's own words, without the snippet or the YAML-relative position
 /// serde-saphyr adds: dossier reports the position in the file itself.
 fn yaml_message(error: &serde_saphyr::Error) -> String {
+    if let Some(limit) = budget_message(error) {
+        return limit;
+    }
     let text = error.to_string();
     let mut message = text.lines().next().unwrap_or("invalid YAML").trim();
     message = message.strip_prefix("error: ").unwrap_or(message);
@@ -145,6 +157,39 @@ fn yaml_message(error: &serde_saphyr::Error) -> String {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// A clear message for a resource limit the YAML ran into, naming the limit.
+fn budget_message(error: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach;
+    let mut error = error;
+    loop {
+        match error {
+            serde_saphyr::Error::WithSnippet { error: inner, .. }
+            | serde_saphyr::Error::AliasError { error: inner, .. } => error = inner,
+            _ => break,
+        }
+    }
+    if error.to_string().contains("recursion limit exceeded") {
+        return Some(format!(
+            "nested too deeply: lists and mappings may nest {MAX_DEPTH} levels at most"
+        ));
+    }
+    let serde_saphyr::Error::Budget { breach, .. } = error else {
+        return None;
+    };
+    Some(match breach {
+        BudgetBreach::Depth { .. } => {
+            format!("nested too deeply: lists and mappings may nest {MAX_DEPTH} levels at most")
+        }
+        BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => {
+            format!("too many aliases or anchors: a front matter may use {MAX_ALIASES} at most")
+        }
+        BudgetBreach::AliasAnchorRatio { .. } | BudgetBreach::Nodes { .. } => format!(
+            "too many values (more than {MAX_NODES}); aliases that expand into ever more copies (a \"billion laughs\" document) are refused"
+        ),
+        other => format!("the YAML is too large to read ({other:?})"),
+    })
 }
 
 /// File position of a YAML (line, column), both 1-based.
