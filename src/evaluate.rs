@@ -329,6 +329,19 @@ pub fn reports_by_runbook(project: &Project, today: NaiveDate) -> HashMap<&str, 
     map
 }
 
+/// The exception of `runbook` whose subject matches, if one is documented.
+pub fn documented<'p>(
+    project: &'p Project,
+    runbook: &str,
+    matches: impl Fn(&crate::model::exception::Subject) -> bool,
+) -> Option<&'p crate::model::exception::Exception> {
+    project.exceptions.iter().find(|e| {
+        e.meta
+            .as_ref()
+            .is_some_and(|m| m.runbook.value == runbook && matches(&m.subject))
+    })
+}
+
 /// A headroom fraction for people: 0.2 -> "20%", 0.125 -> "12.5%".
 pub fn percent(fraction: f64) -> String {
     let p = (fraction * 1000.0).round() / 10.0;

@@ -18,6 +18,7 @@ pub use project::Project;
 pub mod agenda;
 pub mod collect;
 pub mod forecast;
+pub mod lock;
 pub mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;

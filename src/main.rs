@@ -60,6 +60,14 @@ enum Command {
         after_help = "Examples:\n  dossier collect capacity-planning --prometheus http://127.0.0.1:9090\n  dossier collect capacity-planning --prometheus https://prom.example.com --date 2026-12-01\n\nCredentials come from the environment: DOSSIER_PROMETHEUS_TOKEN (bearer) or\nDOSSIER_PROMETHEUS_BASIC_AUTH (user:password). Exit 1 when a query gave no value."
     )]
     Collect(CollectArgs),
+    /// Record every runbook's version and the hash of its substance in dossier.lock.
+    #[command(
+        after_help = "Examples:\n  dossier lock\n  dossier lock --root evidence-repo\n\nCommit dossier.lock. Once it exists, `dossier check` fails when a runbook\nchanges without a version bump, or is bumped without running `dossier lock`."
+    )]
+    Lock {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  dossier completions bash > /etc/bash_completion.d/dossier\n  dossier completions zsh > \"${fpath[1]}/_dossier\""
@@ -179,6 +187,7 @@ fn main() -> ExitCode {
         Command::New(command) => new(command),
         Command::Status(args) => status(&args),
         Command::Collect(args) => collect(&args),
+        Command::Lock { common } => lock(&common),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -295,6 +304,57 @@ fn collect(args: &CollectArgs) -> ExitCode {
         Err(scaffold::Refused(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+fn lock(common: &Common) -> ExitCode {
+    let project = match load(&common.root) {
+        Ok(project) => project,
+        Err(code) => return code,
+    };
+    let previous = match project.lock_source.as_ref().map(dossier::lock::parse) {
+        None => dossier::lock::Lock::default(),
+        Some(Ok(lock)) => lock,
+        Some(Err((pos, message))) => {
+            eprintln!(
+                "error: {}:{}: {message}",
+                dossier::lock::LOCK_FILE,
+                pos.line
+            );
+            return ExitCode::from(EVIDENCE_FAILED);
+        }
+    };
+    match dossier::lock::lock(&project.runbooks, &previous) {
+        Ok(lock) => {
+            let path = common.root.join(dossier::lock::LOCK_FILE);
+            let temporary = common
+                .root
+                .join(format!(".{}.tmp", dossier::lock::LOCK_FILE));
+            let written = std::fs::write(&temporary, dossier::lock::render(&lock))
+                .and_then(|()| std::fs::rename(&temporary, &path));
+            match written {
+                Ok(()) => {
+                    println!(
+                        "wrote {} ({} runbook{})",
+                        path.display(),
+                        lock.runbooks.len(),
+                        if lock.runbooks.len() == 1 { "" } else { "s" }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    ExitCode::from(USAGE_OR_IO)
+                }
+            }
+        }
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("error: {problem}");
+            }
+            eprintln!("lock: nothing written");
+            ExitCode::from(EVIDENCE_FAILED)
         }
     }
 }

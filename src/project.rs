@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Pos};
 use crate::model::config::{self, Config};
+use crate::model::exception::{self, Exception};
 use crate::model::frontmatter::Problem;
 use crate::model::report::{self, Report};
 use crate::model::runbook::{self, Runbook};
@@ -20,6 +21,10 @@ pub struct Project {
     pub config: Config,
     pub config_source: Option<Source>,
     pub config_problems: Vec<Problem>,
+    /// `dossier.lock`, when the repository keeps one.
+    pub lock_source: Option<Source>,
+    /// `evidence/exceptions/*.md`, sorted by path.
+    pub exceptions: Vec<Exception>,
     /// Sorted by id.
     pub runbooks: Vec<Runbook>,
     /// Sorted by path.
@@ -75,6 +80,17 @@ impl Project {
         let mut reports: Vec<Report> = report_sources.into_par_iter().map(report::parse).collect();
         reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
 
+        let lock_read = root.read_optional(crate::lock::LOCK_FILE);
+        read_problems.extend(lock_read.diagnostics);
+        let exceptions_read =
+            root.read_report_folder(exception::FOLDER, exception::FOLDER, Pos::line(1));
+        read_problems.extend(exceptions_read.diagnostics);
+        let exceptions: Vec<Exception> = exceptions_read
+            .sources
+            .into_iter()
+            .map(exception::parse)
+            .collect();
+
         let templates_read = root.read_templates();
         read_problems.extend(templates_read.diagnostics);
 
@@ -87,6 +103,8 @@ impl Project {
             config,
             config_source,
             config_problems,
+            lock_source: lock_read.sources.into_iter().next(),
+            exceptions,
             runbooks,
             reports,
             templates: templates_read.sources,
@@ -112,6 +130,8 @@ impl Project {
         let mut all: Vec<&Source> = self
             .config_source
             .iter()
+            .chain(self.lock_source.iter())
+            .chain(self.exceptions.iter().map(|e| &e.source))
             .chain(self.runbooks.iter().map(|rb| &rb.source))
             .chain(self.reports.iter().map(|r| &r.source))
             .chain(self.templates.iter())

@@ -77,10 +77,15 @@ impl Root {
 
     /// `dossier.yaml`, if present.
     pub fn read_config(&self) -> Read {
-        if self.dir.join(CONFIG_FILE).symlink_metadata().is_err() {
+        self.read_optional(CONFIG_FILE)
+    }
+
+    /// A file at the root that may be absent (`dossier.yaml`, `dossier.lock`).
+    pub fn read_optional(&self, name: &str) -> Read {
+        if self.dir.join(name).symlink_metadata().is_err() {
             return Read::default();
         }
-        self.read_files(vec![CONFIG_FILE.to_owned()])
+        self.read_files(vec![name.to_owned()])
     }
 
     /// `runbooks/*.md`, sorted by path.

@@ -245,8 +245,10 @@ fn evidence_json_has_the_same_facts() {
     assert_eq!(json["coverage"]["covered"], 1);
     assert_eq!(json["coverage"]["total"], 61);
     let sources = json["sources"].as_array().unwrap();
-    // One runbook, ten reports, and the project's own templates/ (which are the built-in ones).
-    assert_eq!(sources.len(), 1 + 10 + 8);
+    // One runbook, ten reports, one exception, dossier.lock, and the project's
+    // own templates/ (which are the built-in ones).
+    assert_eq!(sources.len(), 1 + 10 + 1 + 1 + 8);
+    assert!(sources.iter().any(|s| s["path"] == "dossier.lock"));
     assert!(
         sources
             .iter()

@@ -929,7 +929,10 @@ fn own_repository_passes_today() {
     let (code, d) = check_json(root);
     assert_eq!(code, 0, "{d:#?}");
     assert!(d.iter().all(|d| d.severity == WARNING), "{d:#?}");
-    assert_eq!(d.len(), 4, "{d:#?}");
+    // The three metrics within the margin in December; July's tripped error
+    // rate is documented in evidence/exceptions/, so it is no warning.
+    assert_eq!(d.len(), 3, "{d:#?}");
+    assert!(d.iter().all(|d| d.rule == "act-before-it-trips"), "{d:#?}");
     let denied = check_root(root, TODAY, &["--deny-warnings"]);
     assert_eq!(denied.code, 1, "{denied:#?}");
 }

@@ -15,9 +15,14 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .reports
         .iter()
         .map(|r| (r.source.path.as_str(), &r.problems));
+    let exceptions = project
+        .exceptions
+        .iter()
+        .map(|e| (e.source.path.as_str(), &e.problems));
     let config = std::iter::once((CONFIG_FILE, &project.config_problems));
     let problems = runbooks
         .chain(reports)
+        .chain(exceptions)
         .chain(config)
         .flat_map(|(path, problems)| problems.iter().map(move |p| diagnostic(path, p)));
     project

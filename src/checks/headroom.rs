@@ -4,6 +4,7 @@
 use super::Context;
 use crate::diag::Diagnostic;
 use crate::evaluate::{self, PeriodState};
+use crate::model::exception::Subject;
 use crate::project::is_report_folder;
 use crate::sources;
 
@@ -35,7 +36,15 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         for status in evaluate::periods(headroom, cx.reports_of(&runbook.id), cx.today) {
-            if status.state != PeriodState::Missing {
+            let name = status.period.to_string();
+            let excused = || {
+                evaluate::documented(
+                    cx.project,
+                    &runbook.id,
+                    |s| matches!(s, Subject::Period(p) if p.value == name),
+                )
+            };
+            if status.state != PeriodState::Missing || excused().is_some() {
                 continue;
             }
             out.push(

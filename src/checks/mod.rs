@@ -2,11 +2,13 @@
 //! from the model to diagnostics; none prints.
 
 mod controls;
+mod exceptions;
 mod forecast;
 mod frontmatter;
 mod headroom;
 mod history;
 mod links;
+mod lock;
 pub mod placeholders;
 mod reports;
 mod review;
@@ -46,7 +48,7 @@ impl<'p> Context<'p> {
 /// Every problem of the repository, sorted by file, line and column.
 pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
     let context = Context::new(project, today);
-    let rules: [fn(&Context) -> Vec<Diagnostic>; 10] = [
+    let rules: [fn(&Context) -> Vec<Diagnostic>; 12] = [
         frontmatter::check,
         review::check,
         controls::check,
@@ -57,6 +59,8 @@ pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
         placeholders::check,
         forecast::check,
         history::check,
+        lock::check,
+        exceptions::check,
     ];
     let mut all: Vec<Diagnostic> = rules.iter().flat_map(|rule| rule(&context)).collect();
     diag::sort(&mut all);

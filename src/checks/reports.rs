@@ -11,8 +11,10 @@ use super::Context;
 use super::placeholders::is_placeholder;
 use crate::diag::{Diagnostic, nearest};
 use crate::evaluate::{self, Level, Outcome, percent, same_folder};
+use crate::model::exception::Subject;
 use crate::model::report::{Report, ReportMeta};
 use crate::model::runbook::Runbook;
+use crate::project::Project;
 
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -99,12 +101,13 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             .reports_of(id)
             .last()
             .is_some_and(|r| std::ptr::eq(*r, report));
-        observations(runbook, report, meta, latest, &mut out);
+        observations(cx.project, runbook, report, meta, latest, &mut out);
     }
     out
 }
 
 fn observations(
+    project: &Project,
     runbook: &Runbook,
     report: &Report,
     meta: &ReportMeta,
@@ -116,7 +119,15 @@ fn observations(
         let metric = &obs.metric.value;
         match evaluate::observation(runbook, obs) {
             Outcome::Read { row, reading, .. } => {
+                let documented = || {
+                    evaluate::documented(
+                        project,
+                        &runbook.id,
+                        |s| matches!(s, Subject::Trip { metric: m, date } if m.value == *metric && date.value == meta.date.value),
+                    )
+                };
                 let message = match reading.level {
+                    Level::Tripped if documented().is_some() => continue,
                     Level::Tripped => format!(
                         "`{metric}` is {}: tripped `{}`",
                         obs.text.value, row.trigger_cell.text

@@ -4,6 +4,7 @@
 
 pub mod cadence;
 pub mod config;
+pub mod exception;
 pub mod frontmatter;
 pub mod markdown;
 pub mod report;
