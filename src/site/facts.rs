@@ -10,6 +10,7 @@ use crate::controls::{self, Criterion};
 use crate::evaluate::{self, Level, Outcome, PeriodState, Review};
 use crate::forecast::Forecast;
 use crate::model::cadence::Cadence;
+use crate::model::exception::{Exception, Subject};
 use crate::model::report::Report;
 use crate::model::runbook::Runbook;
 use crate::model::trigger::{Quantity, Trigger};
@@ -30,6 +31,8 @@ pub struct Facts {
     pub coverage: Coverage,
     /// Every source file and its SHA-256, by path.
     pub sources: Vec<SourceHash>,
+    /// Documented exceptions, by source path.
+    pub exceptions: Vec<ExceptionFacts>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +61,9 @@ pub struct RunbookFacts {
     pub metrics: Vec<MetricFacts>,
     /// Revisions, oldest first.
     pub history: Vec<RevisionFacts>,
+    /// This runbook's documented exceptions, and its trips that have none.
+    pub exceptions: Vec<ExceptionFacts>,
+    pub undocumented_trips: Vec<UndocumentedTrip>,
     pub extra: serde_json::Value,
 }
 
@@ -104,6 +110,33 @@ pub struct PeriodFacts {
     pub state: PeriodState,
     pub report: Option<NaiveDate>,
     pub report_url: Option<String>,
+    /// The exception documenting this missing report, by source path.
+    pub exception: Option<String>,
+}
+
+/// A documented exception (`evidence/exceptions/*.md`).
+#[derive(Debug, Serialize)]
+pub struct ExceptionFacts {
+    pub source: String,
+    pub sha256: String,
+    pub runbook: String,
+    pub runbook_url: String,
+    pub kind: crate::model::exception::Kind,
+    pub period: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub metric: Option<String>,
+    pub owner: String,
+    pub response: String,
+    pub resolved: Option<NaiveDate>,
+}
+
+/// A trigger that tripped in a report with no exception documenting it.
+#[derive(Debug, Serialize)]
+pub struct UndocumentedTrip {
+    pub metric: String,
+    pub date: NaiveDate,
+    pub report_url: String,
+    pub observed: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -250,7 +283,12 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
             let reports = reports_by_runbook
                 .get(rb.id.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            runbook_facts(rb, reports, today)
+            let exceptions: Vec<&Exception> = project
+                .exceptions
+                .iter()
+                .filter(|e| e.meta.as_ref().is_some_and(|m| m.runbook.value == rb.id))
+                .collect();
+            runbook_facts(rb, reports, &exceptions, today)
         })
         .collect();
     let reports = reports_by_runbook
@@ -287,12 +325,41 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
                 sha256: s.sha256.clone(),
             })
             .collect(),
+        exceptions: project
+            .exceptions
+            .iter()
+            .filter_map(exception_facts)
+            .collect(),
     }
 }
 
-fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Option<RunbookFacts> {
+fn runbook_facts(
+    runbook: &Runbook,
+    reports: &[&Report],
+    exceptions: &[&Exception],
+    today: NaiveDate,
+) -> Option<RunbookFacts> {
     let meta = runbook.meta.as_ref()?;
-    let mut metrics: Vec<MetricFacts> = evaluate::histories(runbook, reports)
+    let histories = evaluate::histories(runbook, reports);
+    let undocumented_trips = histories
+        .iter()
+        .flat_map(|h| h.points.iter().map(move |p| (h, p)))
+        .filter(|(h, p)| {
+            p.reading.level == Level::Tripped
+                && !exceptions.iter().any(|e| {
+                    e.meta.as_ref().is_some_and(|m| {
+                        matches!(&m.subject, Subject::Trip { metric, date } if metric.value == h.row.metric.text && date.value == p.date)
+                    })
+                })
+        })
+        .map(|(h, p)| UndocumentedTrip {
+            metric: h.row.metric.text.clone(),
+            date: p.date,
+            report_url: report_url(&p.report.folder, p.date),
+            observed: p.observation.text.value.clone(),
+        })
+        .collect();
+    let mut metrics: Vec<MetricFacts> = histories
         .into_iter()
         .map(|h| {
             let forecast = h.forecast(today);
@@ -361,6 +428,16 @@ fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Op
                         .report
                         .zip(report)
                         .map(|(r, date)| report_url(&r.folder, date)),
+                    exception: (p.state == PeriodState::Missing)
+                        .then(|| {
+                            exceptions.iter().find(|e| {
+                                e.meta.as_ref().is_some_and(|m| {
+                                    matches!(&m.subject, Subject::Period(name) if name.value == p.period.to_string())
+                                })
+                            })
+                        })
+                        .flatten()
+                        .map(|e| e.source.path.clone()),
                 }
             })
             .collect();
@@ -373,7 +450,7 @@ fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Op
             margin: h.margin,
             missing: periods
                 .iter()
-                .filter(|p| p.state == PeriodState::Missing)
+                .filter(|p| p.state == PeriodState::Missing && p.exception.is_none())
                 .count(),
             periods,
             flagged: metrics
@@ -414,7 +491,34 @@ fn runbook_facts(runbook: &Runbook, reports: &[&Report], today: NaiveDate) -> Op
                 change: r.change.clone(),
             })
             .collect(),
+        exceptions: exceptions
+            .iter()
+            .filter_map(|e| exception_facts(e))
+            .collect(),
+        undocumented_trips,
         extra: meta.extra.clone(),
+    })
+}
+
+fn exception_facts(exception: &Exception) -> Option<ExceptionFacts> {
+    let meta = exception.meta.as_ref()?;
+    let (period, date, metric) = match &meta.subject {
+        Subject::Period(p) => (Some(p.value.clone()), None, None),
+        Subject::Review(d) => (None, Some(d.value), None),
+        Subject::Trip { metric, date } => (None, Some(date.value), Some(metric.value.clone())),
+    };
+    Some(ExceptionFacts {
+        source: exception.source.path.clone(),
+        sha256: exception.source.sha256.clone(),
+        runbook: meta.runbook.value.clone(),
+        runbook_url: runbook_url(&meta.runbook.value),
+        kind: meta.kind,
+        period,
+        date,
+        metric,
+        owner: meta.owner.clone(),
+        response: meta.response.clone(),
+        resolved: meta.resolved,
     })
 }
 
