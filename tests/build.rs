@@ -245,9 +245,13 @@ fn evidence_json_has_the_same_facts() {
     assert_eq!(json["coverage"]["covered"], 1);
     assert_eq!(json["coverage"]["total"], 61);
     let sources = json["sources"].as_array().unwrap();
-    // One runbook, ten reports, one exception, dossier.lock, and the project's
-    // own templates/ (which are the built-in ones).
-    assert_eq!(sources.len(), 1 + 10 + 1 + 1 + 8);
+    // One runbook, ten reports, one exception, dossier.yaml, dossier.lock, and
+    // the project's own templates/ (which are the built-in ones).
+    let templates = fs::read_dir(Path::new(project_root()).join("templates"))
+        .unwrap()
+        .count();
+    assert_eq!(sources.len(), 1 + 10 + 1 + 2 + templates);
+    assert!(sources.iter().any(|s| s["path"] == "dossier.yaml"));
     assert!(sources.iter().any(|s| s["path"] == "dossier.lock"));
     assert!(
         sources

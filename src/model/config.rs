@@ -9,7 +9,22 @@ use super::runbook::Fields;
 use crate::diag::Pos;
 use crate::sources::Source;
 
-pub const KEYS: [&str; 4] = ["organization", "title", "base_url", "timezone"];
+pub const KEYS: [&str; 5] = ["organization", "title", "base_url", "timezone", "audit"];
+const SHAPES: [(&str, Shape); 5] = [
+    ("organization", Shape::Scalar),
+    ("title", Shape::Scalar),
+    ("base_url", Shape::Scalar),
+    ("timezone", Shape::Scalar),
+    ("audit", Shape::Map),
+];
+const AUDIT_KEYS: [&str; 2] = ["from", "to"];
+
+/// The audit window: the period an auditor samples evidence from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AuditWindow {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -18,6 +33,7 @@ pub struct Config {
     /// Absolute URL of the published site, without a trailing slash.
     pub base_url: Option<String>,
     pub timezone: Tz,
+    pub audit: Option<AuditWindow>,
 }
 
 impl Default for Config {
@@ -27,6 +43,7 @@ impl Default for Config {
             title: None,
             base_url: None,
             timezone: Tz::UTC,
+            audit: None,
         }
     }
 }
@@ -37,6 +54,7 @@ struct Raw {
     title: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
+    audit: Option<Spanned<Entries<Spanned<String>>>>,
 }
 
 /// Reads `dossier.yaml`; on problems, the defaults stand and the problems are returned.
@@ -58,7 +76,7 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
     let mut fields = Fields::new(&split);
     fields.problems =
         frontmatter::check_keys(&split, &keys, &KEYS, &[], Pos::line(1), "dossier.yaml");
-    let shapes = frontmatter::check_shapes(&split, &keys, &KEYS.map(|key| (key, Shape::Scalar)));
+    let shapes = frontmatter::check_shapes(&split, &keys, &SHAPES);
     if !shapes.is_empty() {
         fields.problems.extend(shapes);
         return (Config::default(), fields.problems);
@@ -102,11 +120,51 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
             }
         }
     });
+    let audit = raw.audit.and_then(|window| {
+        let pos = fields.pos(&window);
+        let before = fields.problems.len();
+        fields.problems.extend(frontmatter::check_keys(
+            &split,
+            &window.value,
+            &AUDIT_KEYS,
+            &AUDIT_KEYS,
+            pos,
+            "`audit`",
+        ));
+        let mut dates = window
+            .value
+            .0
+            .into_iter()
+            .filter_map(|(key, value)| Some((key.value, fields.date(Some(value))?)));
+        let (mut from, mut to) = (None, None);
+        for (key, date) in dates.by_ref() {
+            match key.as_str() {
+                "from" => from = Some(date),
+                "to" => to = Some(date),
+                _ => {}
+            }
+        }
+        let (from, to) = (from?, to?);
+        if to.value < from.value {
+            fields.problems.push(Problem::new(
+                to.pos,
+                format!(
+                    "the audit window ends ({}) before it starts ({})",
+                    to.value, from.value
+                ),
+            ));
+        }
+        (fields.problems.len() == before).then_some(AuditWindow {
+            from: from.value,
+            to: to.value,
+        })
+    });
     let config = Config {
         organization,
         title,
         base_url,
         timezone: timezone.unwrap_or(Tz::UTC),
+        audit,
     };
     (config, fields.problems)
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::controls::{self, Criterion};
 use crate::evaluate::{self, Level, Outcome, PeriodState, Review};
 use crate::forecast::Forecast;
-use crate::model::cadence::Cadence;
+use crate::model::cadence::{Cadence, Period};
 use crate::model::exception::{Exception, Subject};
 use crate::model::report::Report;
 use crate::model::runbook::Runbook;
@@ -33,6 +33,8 @@ pub struct Facts {
     pub sources: Vec<SourceHash>,
     /// Documented exceptions, by source path.
     pub exceptions: Vec<ExceptionFacts>,
+    /// Every recurring obligation across the audit window.
+    pub audit: AuditFacts,
 }
 
 #[derive(Debug, Serialize)]
@@ -128,6 +130,36 @@ pub struct ExceptionFacts {
     pub owner: String,
     pub response: String,
     pub resolved: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditFacts {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Whether `dossier.yaml` names the window (otherwise: since the first obligation, through today).
+    pub configured: bool,
+    pub obligations: Vec<Obligation>,
+    pub gaps: usize,
+}
+
+/// One recurring obligation of a runbook, period by period.
+#[derive(Debug, Serialize)]
+pub struct Obligation {
+    pub runbook: String,
+    pub runbook_title: String,
+    pub runbook_url: String,
+    pub what: String,
+    pub cells: Vec<AuditCell>,
+    pub gaps: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditCell {
+    pub period: String,
+    /// `covered`, `gap`, `excused`, `open`, `reviewed`, `due`, `overdue` or `none`.
+    pub state: &'static str,
+    pub label: String,
+    pub url: Option<String>,
 }
 
 /// A trigger that tripped in a report with no exception documenting it.
@@ -304,6 +336,7 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
         .collect::<BTreeMap<_, _>>()
         .into_values()
         .collect();
+    let audit = audit(project, &runbooks, today);
     Facts {
         schema: SCHEMA,
         today,
@@ -330,6 +363,127 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
             .iter()
             .filter_map(exception_facts)
             .collect(),
+        audit,
+    }
+}
+
+/// The audit grid: each runbook's headroom periods and review months across the window.
+fn audit(project: &Project, runbooks: &[RunbookFacts], today: NaiveDate) -> AuditFacts {
+    let earliest = runbooks
+        .iter()
+        .flat_map(|rb| {
+            let since = rb.headroom.as_ref().map(|h| h.since);
+            since.into_iter().chain(rb.history.first().map(|r| r.date))
+        })
+        .min()
+        .unwrap_or(today);
+    let (from, to, configured) = match project.config.audit {
+        Some(window) => (window.from, window.to, true),
+        None => (earliest.min(today), today, false),
+    };
+    let months: Vec<Period> = Cadence::Monthly.periods(from, to).collect();
+    let mut obligations = Vec::new();
+    for rb in runbooks {
+        if let Some(h) = &rb.headroom {
+            let cells: Vec<AuditCell> = h
+                .periods
+                .iter()
+                .filter(|p| p.end >= from && p.start <= to)
+                .map(|p| headroom_cell(rb, p))
+                .collect();
+            obligations.push(Obligation {
+                runbook: rb.id.clone(),
+                runbook_title: rb.title.clone(),
+                runbook_url: rb.url.clone(),
+                what: format!("Headroom reports, {}", h.cadence_label),
+                gaps: cells.iter().filter(|c| c.state == "gap").count(),
+                cells,
+            });
+        }
+        let cells: Vec<AuditCell> = months
+            .iter()
+            .map(|month| review_cell(rb, month, today))
+            .collect();
+        obligations.push(Obligation {
+            runbook: rb.id.clone(),
+            runbook_title: rb.title.clone(),
+            runbook_url: rb.url.clone(),
+            what: "Reviews".to_owned(),
+            gaps: cells.iter().filter(|c| c.state == "overdue").count(),
+            cells,
+        });
+    }
+    AuditFacts {
+        from,
+        to,
+        configured,
+        gaps: obligations.iter().map(|o| o.gaps).sum(),
+        obligations,
+    }
+}
+
+fn headroom_cell(rb: &RunbookFacts, p: &PeriodFacts) -> AuditCell {
+    let (state, label, url) = match (p.state, &p.exception) {
+        (PeriodState::Covered, _) => (
+            "covered",
+            p.report.map_or_else(String::new, |d| d.to_string()),
+            p.report_url.clone(),
+        ),
+        (PeriodState::Missing, Some(_)) => (
+            "excused",
+            "exception".to_owned(),
+            Some(format!("{}#exceptions", rb.url)),
+        ),
+        (PeriodState::Missing, None) => ("gap", "missing".to_owned(), None),
+        (PeriodState::Open, _) => ("open", format!("due by {}", p.deadline), None),
+    };
+    AuditCell {
+        period: p.name.clone(),
+        state,
+        label,
+        url,
+    }
+}
+
+/// A month of the review obligation: the reviews done in it, or the review due in it.
+fn review_cell(rb: &RunbookFacts, month: &Period, today: NaiveDate) -> AuditCell {
+    let reviews: Vec<String> = rb
+        .history
+        .iter()
+        .filter(|r| month.contains(r.date))
+        .map(|r| format!("v{} {}", r.version, r.date))
+        .collect();
+    let (state, label, url) = if !reviews.is_empty() {
+        (
+            "reviewed",
+            reviews.join(", "),
+            Some(format!("{}#history", rb.url)),
+        )
+    } else if month.contains(rb.last_reviewed) {
+        (
+            "reviewed",
+            rb.last_reviewed.to_string(),
+            Some(rb.url.clone()),
+        )
+    } else if month.contains(rb.next_review) {
+        let state = if rb.next_review < today {
+            "overdue"
+        } else {
+            "due"
+        };
+        (
+            state,
+            format!("due {}", rb.next_review),
+            Some(rb.url.clone()),
+        )
+    } else {
+        ("none", String::new(), None)
+    };
+    AuditCell {
+        period: month.to_string(),
+        state,
+        label,
+        url,
     }
 }
 

@@ -75,6 +75,14 @@ pub fn render(project: &Project, today: NaiveDate) -> Result<Vec<(String, Vec<u8
         render_one(&templates, "soc2.html", &readiness)?,
     ));
 
+    let mut audit = context("../");
+    audit.insert("audit", &facts.audit);
+    audit.insert("exceptions", &facts.exceptions);
+    files.push((
+        "audit/index.html".to_owned(),
+        render_one(&templates, "audit.html", &audit)?,
+    ));
+
     let runbook_jobs: Vec<(String, &str, &RunbookFacts)> = facts
         .runbooks
         .iter()

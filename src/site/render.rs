@@ -12,13 +12,14 @@ use crate::evaluate::percent;
 use crate::sources::{Source, TEMPLATES_DIR};
 
 /// The built-in templates, by name.
-pub const BUILTIN: [(&str, &str); 8] = [
+pub const BUILTIN: [(&str, &str); 9] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("soc2.html", include_str!("../../templates/soc2.html")),
     ("runbook.html", include_str!("../../templates/runbook.html")),
     ("control.html", include_str!("../../templates/control.html")),
     ("report.html", include_str!("../../templates/report.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
     (
         "review-badge.html",
         include_str!("../../templates/review-badge.html"),
