@@ -107,6 +107,10 @@ struct BuildArgs {
     /// Output folder (default: ROOT/site).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Render the evidence as it stood on this date: later reports and
+    /// exceptions left out, statuses for that day, versions from `history`.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
 }
 
 #[derive(Args)]
@@ -379,7 +383,7 @@ fn status(args: &StatusArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    match checked(args) {
+    match checked(args, None) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -387,9 +391,13 @@ fn check(args: &CheckArgs) -> ExitCode {
 
 /// Loads and checks the repository, printing the diagnostics; the project
 /// and its day when it may be published, the exit code otherwise.
-fn checked(args: &CheckArgs) -> Result<(Project, NaiveDate), ExitCode> {
-    let project = load(&args.common.root)?;
-    let today = args.common.today.unwrap_or_else(|| project.today());
+fn checked(args: &CheckArgs, as_of: Option<NaiveDate>) -> Result<(Project, NaiveDate), ExitCode> {
+    let mut project = load(&args.common.root)?;
+    let mut today = args.common.today.unwrap_or_else(|| project.today());
+    if let Some(date) = as_of {
+        project = project.as_of(date);
+        today = date;
+    }
     let diagnostics = checks::run(&project, today);
     print_diagnostics(&project, &diagnostics, args.format);
     let failed = diagnostics
@@ -423,7 +431,7 @@ fn checked(args: &CheckArgs) -> Result<(Project, NaiveDate), ExitCode> {
 fn build(args: &BuildArgs) -> ExitCode {
     let started = std::time::Instant::now();
     let _progress = Progress::start("building the site");
-    let (project, today) = match checked(&args.check) {
+    let (project, today) = match checked(&args.check, args.as_of) {
         Ok(checked) => checked,
         Err(code) => {
             eprintln!("build: nothing written");
@@ -434,7 +442,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         .out
         .clone()
         .unwrap_or_else(|| args.check.common.root.join("site"));
-    match site::build(&project, today, &out) {
+    match site::build(&project, today, args.as_of.is_some(), &out) {
         Ok(files) => {
             eprintln!(
                 "built {files} files into {} in {} ms",

@@ -114,6 +114,63 @@ impl Project {
         })
     }
 
+    /// The repository as its evidence stood on `date`: reports and exceptions
+    /// dated after it left out, each runbook at the revision then in force
+    /// (from its `history`; runbooks first approved later are left out). The
+    /// bodies stay today's text: the repository's git history holds the old
+    /// ones. The lock records today's versions, so it is set aside.
+    pub fn as_of(mut self, date: NaiveDate) -> Project {
+        use crate::model::exception::Subject;
+        self.reports
+            .retain(|r| r.meta.as_ref().is_none_or(|m| m.date.value <= date));
+        let runbooks = &self.runbooks;
+        let current_period = |id: &str| {
+            let runbook = runbooks.iter().find(|rb| rb.id == id)?;
+            let cadence = runbook.meta.as_ref()?.headroom.as_ref()?.cadence;
+            Some(cadence.period_of(date).to_string())
+        };
+        self.exceptions.retain(|e| {
+            e.meta.as_ref().is_none_or(|m| match &m.subject {
+                // Period names of one cadence sort as their periods do.
+                Subject::Period(name) => {
+                    current_period(&m.runbook.value).is_none_or(|now| name.value <= now)
+                }
+                Subject::Review(day) => day.value <= date,
+                Subject::Trip { date: day, .. } => day.value <= date,
+            })
+        });
+        self.runbooks.retain_mut(|runbook| {
+            let Some(meta) = runbook.meta.as_mut() else {
+                return true;
+            };
+            if meta.history.is_empty() {
+                return true;
+            }
+            let later = meta.history.iter().position(|r| r.date.value > date);
+            let next_done = later.map(|i| meta.history[i].date.value);
+            meta.history.truncate(later.unwrap_or(meta.history.len()));
+            let Some(in_force) = meta.history.last().cloned() else {
+                return false; // not yet approved on that date
+            };
+            meta.version = in_force.version.clone();
+            meta.last_reviewed = in_force.date.clone();
+            meta.approved = Some(in_force.date.clone());
+            if let Some(next_done) = next_done {
+                // The review after it is known only by the day it was done.
+                meta.next_review.value = next_done;
+            }
+            true
+        });
+        self.lock_source = None;
+        self.runbook_index = self
+            .runbooks
+            .iter()
+            .enumerate()
+            .map(|(i, rb)| (rb.id.clone(), i))
+            .collect();
+        self
+    }
+
     pub fn runbook(&self, id: &str) -> Option<&Runbook> {
         self.runbook_index.get(id).map(|&i| &self.runbooks[i])
     }

@@ -120,7 +120,7 @@ fn rebuild(state: &State) {
             if diagnostics.iter().any(|d| d.is_error()) {
                 Some(diagnostics_html(&project, &diagnostics))
             } else {
-                match site::render(&project, today) {
+                match site::render(&project, today, false) {
                     Ok(files) => match site::write::publish(state.out.path(), &files) {
                         Ok(()) => None,
                         Err(e) => Some(format!(

@@ -39,16 +39,24 @@ struct SiteInfo<'a> {
     title: &'a str,
     organization: Option<&'a str>,
     today: NaiveDate,
+    /// Rendered as the evidence stood on `today`, a past date.
+    as_of: bool,
 }
 
 /// Renders the whole site in memory: (site-relative path, bytes), sorted by path.
-pub fn render(project: &Project, today: NaiveDate) -> Result<Vec<(String, Vec<u8>)>, Error> {
+/// `as_of`: `today` is a past date the site shows the evidence as of (`build --as-of`).
+pub fn render(
+    project: &Project,
+    today: NaiveDate,
+    as_of: bool,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let templates = Templates::load(&project.templates).map_err(Error::Templates)?;
     let facts = facts::collect(project, today);
     let site = SiteInfo {
         title: &facts.title,
         organization: facts.organization.as_deref(),
         today,
+        as_of,
     };
     let context = |root: &str| {
         let mut c = Context::new();
@@ -193,8 +201,8 @@ pub fn render(project: &Project, today: NaiveDate) -> Result<Vec<(String, Vec<u8
 }
 
 /// Renders the site and publishes it at `out`; returns the number of files written.
-pub fn build(project: &Project, today: NaiveDate, out: &Path) -> Result<usize, Error> {
-    let files = render(project, today)?;
+pub fn build(project: &Project, today: NaiveDate, as_of: bool, out: &Path) -> Result<usize, Error> {
+    let files = render(project, today, as_of)?;
     write::publish(out, &files).map_err(Error::Io)?;
     Ok(files.len())
 }
