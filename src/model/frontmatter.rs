@@ -163,12 +163,10 @@ fn yaml_message(error: &serde_saphyr::Error) -> String {
 fn budget_message(error: &serde_saphyr::Error) -> Option<String> {
     use serde_saphyr::budget::BudgetBreach;
     let mut error = error;
-    loop {
-        match error {
-            serde_saphyr::Error::WithSnippet { error: inner, .. }
-            | serde_saphyr::Error::AliasError { error: inner, .. } => error = inner,
-            _ => break,
-        }
+    while let serde_saphyr::Error::WithSnippet { error: inner, .. }
+    | serde_saphyr::Error::AliasError { error: inner, .. } = error
+    {
+        error = inner;
     }
     if error.to_string().contains("recursion limit exceeded") {
         return Some(format!(
