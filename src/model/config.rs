@@ -4,19 +4,22 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::frontmatter::{self, Entries, Problem, Shape, Split};
+use super::frontmatter::{self, Entries, Problem, Schema, Shape, Split};
 use super::runbook::Fields;
-use crate::diag::Pos;
 use crate::sources::Source;
 
-pub const KEYS: [&str; 5] = ["organization", "title", "base_url", "timezone", "audit"];
-const SHAPES: [(&str, Shape); 5] = [
-    ("organization", Shape::Scalar),
-    ("title", Shape::Scalar),
-    ("base_url", Shape::Scalar),
-    ("timezone", Shape::Scalar),
-    ("audit", Shape::Map),
-];
+/// Every key, the shape of its value, and which are required.
+const SCHEMA: Schema = Schema {
+    what: "dossier.yaml",
+    fields: &[
+        ("organization", Shape::Scalar),
+        ("title", Shape::Scalar),
+        ("base_url", Shape::Scalar),
+        ("timezone", Shape::Scalar),
+        ("audit", Shape::Map),
+    ],
+    required: &[],
+};
 const AUDIT_KEYS: [&str; 2] = ["from", "to"];
 
 /// The audit window: the period an auditor samples evidence from.
@@ -69,24 +72,11 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
     if source.text.trim().is_empty() {
         return (Config::default(), Vec::new());
     }
-    let keys: Entries<Shape> = match frontmatter::parse(&split) {
-        Ok(keys) => keys,
-        Err(problem) => return (Config::default(), vec![problem]),
-    };
+    let (raw, problems) = frontmatter::read::<Raw>(&split, &SCHEMA);
     let mut fields = Fields::new(&split);
-    fields.problems =
-        frontmatter::check_keys(&split, &keys, &KEYS, &[], Pos::line(1), "dossier.yaml");
-    let shapes = frontmatter::check_shapes(&split, &keys, &SHAPES);
-    if !shapes.is_empty() {
-        fields.problems.extend(shapes);
+    fields.problems = problems;
+    let Some(raw) = raw else {
         return (Config::default(), fields.problems);
-    }
-    let raw: Raw = match frontmatter::parse(&split) {
-        Ok(raw) => raw,
-        Err(problem) => {
-            fields.problems.push(problem);
-            return (Config::default(), fields.problems);
-        }
     };
     let organization = fields.text(raw.organization, "organization");
     let title = fields.text(raw.title, "title");

@@ -7,16 +7,27 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::Located;
-use super::frontmatter::{self, Entries, Problem, Shape, Split};
+use super::frontmatter::{self, Problem, Schema, Shape, Split};
 use super::runbook::Fields;
 use crate::diag::Pos;
 use crate::sources::Source;
 
 pub const FOLDER: &str = "evidence/exceptions";
-pub const KEYS: [&str; 8] = [
-    "runbook", "kind", "period", "date", "metric", "owner", "response", "resolved",
-];
-pub const REQUIRED: [&str; 4] = ["runbook", "kind", "owner", "response"];
+/// Every key (each holds a single value), and which are required.
+const SCHEMA: Schema = Schema {
+    what: "the exception front matter",
+    fields: &[
+        ("runbook", Shape::Scalar),
+        ("kind", Shape::Scalar),
+        ("period", Shape::Scalar),
+        ("date", Shape::Scalar),
+        ("metric", Shape::Scalar),
+        ("owner", Shape::Scalar),
+        ("response", Shape::Scalar),
+        ("resolved", Shape::Scalar),
+    ],
+    required: &["runbook", "kind", "owner", "response"],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -90,13 +101,7 @@ struct Raw {
 }
 
 pub fn parse(source: Source) -> Exception {
-    let (meta, problems, body_offset) = match frontmatter::split(&source.text) {
-        Ok(split) => {
-            let (meta, problems) = parse_meta(&split);
-            (meta, problems, split.body_offset)
-        }
-        Err(problem) => (None, vec![problem], 0),
-    };
+    let (meta, problems, body_offset) = frontmatter::document(&source.text, parse_meta);
     Exception {
         source,
         meta,
@@ -106,30 +111,11 @@ pub fn parse(source: Source) -> Exception {
 }
 
 fn parse_meta(split: &Split<'_>) -> (Option<ExceptionMeta>, Vec<Problem>) {
-    let keys: Entries<Shape> = match frontmatter::parse(split) {
-        Ok(keys) => keys,
-        Err(problem) => return (None, vec![problem]),
-    };
+    let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
     let mut fields = Fields::new(split);
-    fields.problems = frontmatter::check_keys(
-        split,
-        &keys,
-        &KEYS,
-        &REQUIRED,
-        Pos::line(1),
-        "the exception front matter",
-    );
-    let shapes = frontmatter::check_shapes(split, &keys, &KEYS.map(|k| (k, Shape::Scalar)));
-    if !shapes.is_empty() {
-        fields.problems.extend(shapes);
+    fields.problems = problems;
+    let Some(raw) = raw else {
         return (None, fields.problems);
-    }
-    let raw: Raw = match frontmatter::parse(split) {
-        Ok(raw) => raw,
-        Err(problem) => {
-            fields.problems.push(problem);
-            return (None, fields.problems);
-        }
     };
     let runbook = raw.runbook.and_then(|r| {
         let pos = fields.pos(&r);

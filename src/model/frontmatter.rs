@@ -302,6 +302,63 @@ impl<'de> Deserialize<'de> for Shape {
     }
 }
 
+/// What a front matter may hold: each key with the shape of its value, and
+/// which keys are required.
+pub struct Schema<'a> {
+    /// "the runbook front matter", for messages.
+    pub what: &'a str,
+    pub fields: &'a [(&'a str, Shape)],
+    pub required: &'a [&'a str],
+}
+
+/// Reads a front matter against its schema: every unknown, missing or
+/// wrongly shaped key is reported first, then the typed fields are read.
+pub fn read<R: DeserializeOwned>(
+    split: &Split<'_>,
+    schema: &Schema<'_>,
+) -> (Option<R>, Vec<Problem>) {
+    let keys: Entries<Shape> = match parse(split) {
+        Ok(keys) => keys,
+        Err(problem) => return (None, vec![problem]),
+    };
+    let known: Vec<&str> = schema.fields.iter().map(|(key, _)| *key).collect();
+    let mut problems = check_keys(
+        split,
+        &keys,
+        &known,
+        schema.required,
+        Pos::line(1),
+        schema.what,
+    );
+    let shapes = check_shapes(split, &keys, schema.fields);
+    if !shapes.is_empty() {
+        problems.extend(shapes);
+        return (None, problems);
+    }
+    match parse(split) {
+        Ok(raw) => (Some(raw), problems),
+        Err(problem) => {
+            problems.push(problem);
+            (None, problems)
+        }
+    }
+}
+
+/// A Markdown document: its front matter read by `read_meta`, its problems,
+/// and where its body starts (the whole text when the front matter is missing).
+pub fn document<M>(
+    text: &str,
+    read_meta: impl FnOnce(&Split<'_>) -> (Option<M>, Vec<Problem>),
+) -> (Option<M>, Vec<Problem>, usize) {
+    match split(text) {
+        Ok(split) => {
+            let (meta, problems) = read_meta(&split);
+            (meta, problems, split.body_offset)
+        }
+        Err(problem) => (None, vec![problem], 0),
+    }
+}
+
 /// Problems with the shapes of known keys' values: `owner: [a]`, `controls: A1.2`, `title:`.
 pub fn check_shapes(
     split: &Split<'_>,

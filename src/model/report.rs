@@ -5,21 +5,23 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::Located;
-use super::frontmatter::{self, Entries, Problem, Shape, Split};
+use super::frontmatter::{self, Entries, Problem, Schema, Shape, Split};
 use super::markdown::{self, Body};
 use super::runbook::Fields;
 use super::trigger::{self, Quantity};
-use crate::diag::Pos;
 use crate::sources::Source;
 
-pub const KEYS: [&str; 4] = ["runbook", "date", "author", "observations"];
-pub const REQUIRED: [&str; 3] = ["runbook", "date", "author"];
-const SHAPES: [(&str, Shape); 4] = [
-    ("runbook", Shape::Scalar),
-    ("date", Shape::Scalar),
-    ("author", Shape::Scalar),
-    ("observations", Shape::Map),
-];
+/// Every key, the shape of its value, and which are required.
+const SCHEMA: Schema = Schema {
+    what: "the report front matter",
+    fields: &[
+        ("runbook", Shape::Scalar),
+        ("date", Shape::Scalar),
+        ("author", Shape::Scalar),
+        ("observations", Shape::Map),
+    ],
+    required: &["runbook", "date", "author"],
+};
 
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -69,13 +71,7 @@ pub fn parse(source: Source) -> Report {
         .rsplit_once('/')
         .map_or("", |(dir, _)| dir)
         .to_owned();
-    let (meta, problems, body_offset) = match frontmatter::split(&source.text) {
-        Ok(split) => {
-            let (meta, problems) = parse_meta(&split);
-            (meta, problems, split.body_offset)
-        }
-        Err(problem) => (None, vec![problem], 0),
-    };
+    let (meta, problems, body_offset) = frontmatter::document(&source.text, parse_meta);
     let body = markdown::scan(&source.text, body_offset);
     Report {
         source,
@@ -88,30 +84,11 @@ pub fn parse(source: Source) -> Report {
 }
 
 fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
-    let keys: Entries<Shape> = match frontmatter::parse(split) {
-        Ok(keys) => keys,
-        Err(problem) => return (None, vec![problem]),
-    };
+    let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
     let mut fields = Fields::new(split);
-    fields.problems = frontmatter::check_keys(
-        split,
-        &keys,
-        &KEYS,
-        &REQUIRED,
-        Pos::line(1),
-        "the report front matter",
-    );
-    let shapes = frontmatter::check_shapes(split, &keys, &SHAPES);
-    if !shapes.is_empty() {
-        fields.problems.extend(shapes);
+    fields.problems = problems;
+    let Some(raw) = raw else {
         return (None, fields.problems);
-    }
-    let raw: Raw = match frontmatter::parse(split) {
-        Ok(raw) => raw,
-        Err(problem) => {
-            fields.problems.push(problem);
-            return (None, fields.problems);
-        }
     };
     let runbook = raw.runbook.and_then(|r| {
         let pos = fields.pos(&r);
@@ -159,6 +136,7 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Pos;
 
     fn report(text: &str) -> Report {
         parse(Source {

@@ -5,47 +5,37 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::cadence::Cadence;
-use super::frontmatter::{self, Entries, Problem, Shape, Split};
+use super::frontmatter::{self, Entries, Problem, Schema, Shape, Split};
 use super::markdown::{self, Body};
 use super::{Located, Version, parse_date};
 use crate::diag::Pos;
 use crate::sources::Source;
 
-pub const KEYS: [&str; 11] = [
-    "title",
-    "summary",
-    "version",
-    "owner",
-    "last_reviewed",
-    "next_review",
-    "approved",
-    "controls",
-    "headroom",
-    "history",
-    "extra",
-];
-pub const REQUIRED: [&str; 6] = [
-    "title",
-    "version",
-    "owner",
-    "last_reviewed",
-    "next_review",
-    "controls",
-];
-/// The shape each key's value must have.
-const SHAPES: [(&str, Shape); 11] = [
-    ("title", Shape::Scalar),
-    ("summary", Shape::Scalar),
-    ("version", Shape::Scalar),
-    ("owner", Shape::Scalar),
-    ("last_reviewed", Shape::Scalar),
-    ("next_review", Shape::Scalar),
-    ("approved", Shape::Scalar),
-    ("controls", Shape::List),
-    ("headroom", Shape::Map),
-    ("history", Shape::List),
-    ("extra", Shape::Map),
-];
+/// Every key, the shape of its value, and which are required.
+const SCHEMA: Schema = Schema {
+    what: "the runbook front matter",
+    fields: &[
+        ("title", Shape::Scalar),
+        ("summary", Shape::Scalar),
+        ("version", Shape::Scalar),
+        ("owner", Shape::Scalar),
+        ("last_reviewed", Shape::Scalar),
+        ("next_review", Shape::Scalar),
+        ("approved", Shape::Scalar),
+        ("controls", Shape::List),
+        ("headroom", Shape::Map),
+        ("history", Shape::List),
+        ("extra", Shape::Map),
+    ],
+    required: &[
+        "title",
+        "version",
+        "owner",
+        "last_reviewed",
+        "next_review",
+        "controls",
+    ],
+};
 pub const HEADROOM_KEYS: [&str; 5] = ["reports", "cadence", "since", "grace_days", "margin"];
 pub const HEADROOM_REQUIRED: [&str; 3] = ["reports", "cadence", "since"];
 pub const REVISION_KEYS: [&str; 4] = ["version", "date", "approved_by", "change"];
@@ -139,13 +129,7 @@ pub fn parse(source: Source) -> Runbook {
         .and_then(|name| name.strip_suffix(".md"))
         .unwrap_or(&source.path)
         .to_owned();
-    let (meta, problems, body_offset) = match frontmatter::split(&source.text) {
-        Ok(split) => {
-            let (meta, problems) = parse_meta(&split);
-            (meta, problems, split.body_offset)
-        }
-        Err(problem) => (None, vec![problem], 0),
-    };
+    let (meta, problems, body_offset) = frontmatter::document(&source.text, parse_meta);
     let body = markdown::scan(&source.text, body_offset);
     Runbook {
         id,
@@ -158,30 +142,11 @@ pub fn parse(source: Source) -> Runbook {
 }
 
 fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
-    let keys: Entries<Shape> = match frontmatter::parse(split) {
-        Ok(keys) => keys,
-        Err(problem) => return (None, vec![problem]),
-    };
+    let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
     let mut fields = Fields::new(split);
-    fields.problems = frontmatter::check_keys(
-        split,
-        &keys,
-        &KEYS,
-        &REQUIRED,
-        Pos::line(1),
-        "the runbook front matter",
-    );
-    let shapes = frontmatter::check_shapes(split, &keys, &SHAPES);
-    if !shapes.is_empty() {
-        fields.problems.extend(shapes);
+    fields.problems = problems;
+    let Some(raw) = raw else {
         return (None, fields.problems);
-    }
-    let raw: Raw = match frontmatter::parse(split) {
-        Ok(raw) => raw,
-        Err(problem) => {
-            fields.problems.push(problem);
-            return (None, fields.problems);
-        }
     };
 
     let title = fields.text(raw.title, "title");
