@@ -3,17 +3,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use chrono::{Datelike, Days, NaiveDate};
 
-fn dossier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("dossier runs")
-}
+mod common;
+use common::*;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()

@@ -5,21 +5,10 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const TODAY: &str = "2026-12-04";
-
-fn dossier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("dossier runs")
-}
-
-fn project_root() -> &'static str {
-    env!("CARGO_MANIFEST_DIR")
-}
+mod common;
+use common::*;
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/build/{name}", project_root())
@@ -517,19 +506,6 @@ fn a_broken_template_names_its_file_and_line() {
         "{stdout}"
     );
     assert!(!out.exists());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// Renders the project's own site in headless Chromium: the evidence page's

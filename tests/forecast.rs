@@ -4,30 +4,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-const TODAY: &str = "2026-12-04";
-
-fn dossier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("dossier runs")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
-}
+mod common;
+use common::*;
 
 /// The project's own evidence with its next review moved to `next_review`.
 fn own_repository_reviewed_next(next_review: &str) -> tempfile::TempDir {

@@ -5,51 +5,11 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TODAY: &str = "2026-12-04";
-
-fn dossier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("dossier runs")
-}
-
-fn project_root() -> &'static str {
-    env!("CARGO_MANIFEST_DIR")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A copy of the project's own evidence (runbooks and reports) in a temp folder.
-fn copy_of_own_repository() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["runbooks", "evidence"] {
-        copy_dir(
-            &Path::new(project_root()).join(folder),
-            &dir.path().join(folder),
-        );
-    }
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
-}
+mod common;
+use common::*;
 
 fn check_json(root: &Path) -> (i32, Vec<serde_json::Value>) {
     let out = dossier(&[
@@ -158,7 +118,7 @@ fn new_never_overwrites() {
 
 #[test]
 fn new_report_lists_every_metric_with_its_trigger() {
-    let repo = copy_of_own_repository();
+    let repo = own_repository();
     let root = repo.path().to_str().unwrap();
     let out = dossier(&[
         "new",
@@ -284,7 +244,7 @@ fn status_lists_what_is_due_soonest_first() {
 
 #[test]
 fn status_informs_rather_than_gates() {
-    let repo = copy_of_own_repository();
+    let repo = own_repository();
     let runbook = repo.path().join("runbooks/capacity-planning.md");
     let broken = fs::read_to_string(&runbook)
         .unwrap()
@@ -460,7 +420,9 @@ fn eventually(server: &Server, path: &str, pred: impl Fn(&str) -> bool) -> Strin
 
 #[test]
 fn serve_rebuilds_on_change_and_recovers_from_a_broken_edit() {
-    let repo = copy_of_own_repository();
+    let repo = own_repository();
+    // Edits here are not versioned: without the lock, they need no bump.
+    fs::remove_file(repo.path().join("dossier.lock")).unwrap();
     let server = serve(repo.path());
     let home = get(&server.base, "/");
     assert!(home.starts_with("HTTP/1.1 200"), "{home}");
