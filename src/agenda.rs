@@ -101,7 +101,7 @@ pub fn agenda(project: &Project, today: NaiveDate, horizon: NaiveDate) -> Vec<It
                     reading.level.label(),
                     row.trigger_cell.text
                 );
-                push(latest.date.value, latest.date.value, Kind::Flagged, what);
+                push(latest.date.value, today, Kind::Flagged, what);
             }
         }
     }
@@ -128,6 +128,7 @@ pub fn table(items: &[Item], today: NaiveDate, days: u32) -> String {
         Kind::Flagged => "latest report".to_owned(),
         Kind::Forecast => format!("projected, in {} days", item.days),
         _ if item.late => format!("LATE {}", late_by(today, item.deadline)),
+        _ if item.days < 0 => format!("on time until {}", item.deadline),
         _ if item.days == 0 => "today".to_owned(),
         _ => format!(
             "in {} day{}",

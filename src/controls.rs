@@ -218,18 +218,16 @@ pub fn suggest(id: &str) -> Option<&'static Criterion> {
         return Some(c);
     }
     let input = id.to_ascii_uppercase();
-    let mut best: Option<(usize, &'static Criterion)> = None;
-    for c in CRITERIA {
-        // Ids are ASCII, so their byte length is their length in characters.
-        if input.chars().count().abs_diff(c.id.len()) > MAX_SUGGEST_DISTANCE {
-            continue;
-        }
-        let distance = edit_distance(&input, c.id);
-        if distance <= MAX_SUGGEST_DISTANCE && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, c));
-        }
-    }
-    best.map(|(_, c)| c)
+    // "CC7.6" is nearer CC7.5 than CC6.6 for a reader: at equal distance, the
+    // same group wins, then catalogue order.
+    let group = input.split('.').next().unwrap_or("");
+    CRITERIA
+        .iter()
+        .filter(|c| input.chars().count().abs_diff(c.id.len()) <= MAX_SUGGEST_DISTANCE)
+        .map(|c| (edit_distance(&input, c.id), c.group.id != group, c))
+        .filter(|(distance, ..)| *distance <= MAX_SUGGEST_DISTANCE)
+        .min_by_key(|(distance, other_group, _)| (*distance, *other_group))
+        .map(|(.., c)| c)
 }
 
 /// Criteria of the group `group_id` (exact id, e.g. "CC6"), in catalogue
@@ -408,5 +406,11 @@ mod tests {
         assert_eq!(in_group("P").count(), 0, "no prefix matching");
         assert_eq!(in_group("cc6").count(), 0, "exact group id");
         assert_eq!(in_group("ZZ9").count(), 0);
+    }
+
+    #[test]
+    fn suggest_prefers_the_same_group_at_equal_distance() {
+        assert_eq!(suggested("CC7.6"), Some("CC7.1"));
+        assert_eq!(suggested("A1.4"), Some("A1.1"));
     }
 }

@@ -44,6 +44,11 @@ last_reviewed: {today}
 next_review: {next_review}
 approved: {today}
 controls: [{PLACEHOLDER}]  # TSC 2017 criteria, e.g. [A1.2, CC7.1]
+history:
+  - version: "1.0"
+    date: {today}
+    approved_by: {PLACEHOLDER}
+    change: First version.
 # Uncomment when this runbook needs periodic headroom reports:
 # headroom:
 #   reports: evidence/{id}

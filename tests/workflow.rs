@@ -79,6 +79,7 @@ fn new_runbook_is_refused_by_check_until_its_placeholders_are_filled() {
             "summary: Nightly backups, tested restores.",
         )
         .replace("owner: TODO", "owner: Founder")
+        .replace("approved_by: TODO", "approved_by: Founder")
         .replace("controls: [TODO]", "controls: [A1.2, A1.3]")
         .replace("TODO: add one row per metric", "One row per metric")
         .replace("TODO:", "Written.");

@@ -17,7 +17,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         "placeholder",
                         &source.path,
                         Pos::at(index + 1, column),
-                        format!("placeholder `{PLACEHOLDER}` left on line {}", index + 1),
+                        format!("placeholder `{PLACEHOLDER}` left in the file"),
                     )
                     .with_help("replace it with the real content before publishing"),
                 );
