@@ -115,7 +115,12 @@ impl Root {
     /// exist is empty; one that leaves the root is an error naming it.
     pub fn read_report_folder(&self, folder: &str, declared_in: &str, pos: Pos) -> Read {
         match self.confine(folder) {
-            Ok(_) => self.read_markdown_in(folder, declared_in),
+            // Listed by its lexical path, as GitHub resolves it, so the
+            // reports' own paths (and the links in them) carry no `..`.
+            Ok(_) => self.read_markdown_in(
+                &to_slashes(&normalize(folder).unwrap_or_default()),
+                declared_in,
+            ),
             Err((rule, message)) => Read {
                 sources: Vec::new(),
                 diagnostics: vec![Diagnostic::error(rule, declared_in, pos, message)],
@@ -337,6 +342,15 @@ pub fn normalize(relative: &str) -> Option<PathBuf> {
         }
     }
     Some(parts.iter().collect())
+}
+
+/// A relative path with `/` separators.
+fn to_slashes(path: &Path) -> String {
+    let parts: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    parts.join("/")
 }
 
 pub fn hex_sha256(bytes: &[u8]) -> String {

@@ -21,7 +21,8 @@ const BACKUP: &str = include_str!("../../tests/fixtures/check/good/runbooks/back
 fn repo() -> &'static PathBuf {
     static REPO: OnceLock<PathBuf> = OnceLock::new();
     REPO.get_or_init(|| {
-        let base = std::env::var_os("DOSSIER_FUZZ_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
+        let base =
+            std::env::var_os("DOSSIER_FUZZ_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
         let dir = tempfile::Builder::new()
             .prefix("dossier-fuzz-")
             .tempdir_in(base)

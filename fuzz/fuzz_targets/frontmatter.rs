@@ -34,8 +34,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(text.is_char_boundary(split.body_offset));
         assert_eq!(&text[split.body_offset..], split.body);
         if let Ok(entries) = frontmatter::parse::<Entries<Shape>>(&split) {
-            let problems =
-                frontmatter::check_keys(&split, &entries, &["title"], &["title"], Default::default(), "x");
+            let problems = frontmatter::check_keys(
+                &split,
+                &entries,
+                &["title"],
+                &["title"],
+                Default::default(),
+                "x",
+            );
             for p in problems {
                 assert_inside(text, p.pos.line.max(1), "key problem");
             }

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = markdown::resolve("runbooks/fuzz.md", &link.target);
     }
     let pages: Pages = [
-        ("runbooks/b.md".to_owned(), "runbooks/b/index.html".to_owned()),
+        (
+            "runbooks/b.md".to_owned(),
+            "runbooks/b/index.html".to_owned(),
+        ),
         (
             "evidence/capacity_reports".to_owned(),
             "runbooks/fuzz/index.html#headroom".to_owned(),
@@ -35,19 +38,26 @@ fuzz_target!(|data: &[u8]| {
         tables: &tables,
     });
     let lower = html.to_ascii_lowercase();
-    for element in ["<script", "<iframe", "<img", "<object", "<embed", "<style", "<svg"] {
+    for element in [
+        "<script", "<iframe", "<img", "<object", "<embed", "<style", "<svg",
+    ] {
         assert!(!lower.contains(element), "{element} in {html}");
     }
-    for attribute in lower.split(" href=\"").skip(1) {
-        let value: String = attribute
-            .split('"')
-            .next()
-            .unwrap_or("")
-            .chars()
-            .filter(|c| !c.is_whitespace() && !c.is_control())
-            .collect();
-        for scheme in ["javascript:", "vbscript:", "data:"] {
-            assert!(!value.starts_with(scheme), "{value} in {html}");
+    // Attributes of real tags only: escaped raw HTML has no `<` left.
+    for tag in lower.split('<').skip(1).filter_map(|t| t.split('>').next()) {
+        for attribute in [" href=\"", " src=\""] {
+            for value in tag.split(attribute).skip(1) {
+                let value: String = value
+                    .split('"')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_control())
+                    .collect();
+                for scheme in ["javascript:", "vbscript:", "data:"] {
+                    assert!(!value.starts_with(scheme), "{value} in {html}");
+                }
+            }
         }
     }
 });

@@ -18,8 +18,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(t) => {
             let _ = t.describe();
             let printed = t.to_string();
-            let again = trigger::parse_trigger(&printed)
-                .unwrap_or_else(|e| panic!("{trigger_text:?} prints as {printed:?}, which fails: {e}"));
+            let again = trigger::parse_trigger(&printed).unwrap_or_else(|e| {
+                panic!("{trigger_text:?} prints as {printed:?}, which fails: {e}")
+            });
             assert_eq!(&again, t, "{trigger_text:?} prints as {printed:?}");
         }
         Err(e) => {
@@ -33,8 +34,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(q) => {
             assert!(q.value.is_finite());
             let printed = q.to_string();
-            let again = trigger::parse_quantity(&printed)
-                .unwrap_or_else(|e| panic!("{observed_text:?} prints as {printed:?}, which fails: {e}"));
+            let again = trigger::parse_quantity(&printed).unwrap_or_else(|e| {
+                panic!("{observed_text:?} prints as {printed:?}, which fails: {e}")
+            });
             assert_eq!(&again, q, "{observed_text:?} prints as {printed:?}");
         }
         Err(e) => {
@@ -43,7 +45,12 @@ fuzz_target!(|data: &[u8]| {
     }
 
     if let (Ok(t), Ok(q)) = (&parsed, &quantity) {
-        for unit in [Unit::Seconds, Unit::Percent, Unit::Number, t.threshold.unit.clone()] {
+        for unit in [
+            Unit::Seconds,
+            Unit::Percent,
+            Unit::Number,
+            t.threshold.unit.clone(),
+        ] {
             if let Ok(v) = trigger::convert(q, &unit) {
                 let _ = t.comparator.holds(v, t.threshold.value);
                 if let Some(h) = trigger::headroom(t.comparator, v, t.threshold.value) {

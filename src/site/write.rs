@@ -154,8 +154,10 @@ fn lexical(path: &Path) -> PathBuf {
 /// A site path must be plain: relative, `/`-separated names, no `.` or `..`,
 /// so no page can be written outside the site or over another.
 fn check_site_path(path: &str) -> io::Result<()> {
+    // A backslash is a name character on Unix, a separator on Windows.
+    let separator = cfg!(windows) && path.contains('\\');
     let plain = !path.is_empty()
-        && !path.contains('\\')
+        && !separator
         && path
             .split('/')
             .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\0'));
