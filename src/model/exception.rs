@@ -117,12 +117,7 @@ fn parse_meta(split: &Split<'_>) -> (Option<ExceptionMeta>, Vec<Problem>) {
     let Some(raw) = raw else {
         return (None, fields.problems);
     };
-    let runbook = raw.runbook.and_then(|r| {
-        let pos = fields.pos(&r);
-        fields
-            .text(Some(r), "runbook")
-            .map(|id| Located::new(id, pos))
-    });
+    let runbook = fields.located_text(raw.runbook, "runbook");
     let kind_pos = raw.kind.as_ref().map_or(Pos::line(1), |k| fields.pos(k));
     let kind = raw.kind.and_then(|k| {
         let parsed = Kind::parse(k.value.trim());
@@ -137,19 +132,9 @@ fn parse_meta(split: &Split<'_>) -> (Option<ExceptionMeta>, Vec<Problem>) {
         }
         parsed
     });
-    let period = raw.period.and_then(|p| {
-        let pos = fields.pos(&p);
-        fields
-            .text(Some(p), "period")
-            .map(|text| Located::new(text, pos))
-    });
+    let period = fields.located_text(raw.period, "period");
     let date = fields.date(raw.date);
-    let metric = raw.metric.and_then(|m| {
-        let pos = fields.pos(&m);
-        fields
-            .text(Some(m), "metric")
-            .map(|text| Located::new(text, pos))
-    });
+    let metric = fields.located_text(raw.metric, "metric");
     let owner = fields.text(raw.owner, "owner");
     let response = fields.text(raw.response, "response");
     let resolved = fields.date(raw.resolved).map(|d| d.value);

@@ -90,12 +90,7 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
     let Some(raw) = raw else {
         return (None, fields.problems);
     };
-    let runbook = raw.runbook.and_then(|r| {
-        let pos = fields.pos(&r);
-        fields
-            .text(Some(r), "runbook")
-            .map(|id| Located::new(id, pos))
-    });
+    let runbook = fields.located_text(raw.runbook, "runbook");
     let date = fields.date(raw.date);
     let author = fields.text(raw.author, "author");
     let observations = raw

@@ -257,6 +257,18 @@ impl<'s, 'a> Fields<'s, 'a> {
         Some(text.to_owned())
     }
 
+    /// A required text with its position.
+    pub fn located_text(
+        &mut self,
+        value: Option<Spanned<String>>,
+        key: &str,
+    ) -> Option<Located<String>> {
+        let value = value?;
+        let pos = self.pos(&value);
+        self.text(Some(value), key)
+            .map(|text| Located::new(text, pos))
+    }
+
     pub fn date(&mut self, value: Option<Spanned<String>>) -> Option<Located<NaiveDate>> {
         let value = value?;
         let pos = self.pos(&value);

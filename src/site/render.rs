@@ -12,7 +12,7 @@ use crate::evaluate::percent;
 use crate::sources::{Source, TEMPLATES_DIR};
 
 /// The built-in templates, by name.
-pub const BUILTIN: [(&str, &str); 9] = [
+pub const BUILTIN: [(&str, &str); 10] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("soc2.html", include_str!("../../templates/soc2.html")),
@@ -23,6 +23,10 @@ pub const BUILTIN: [(&str, &str); 9] = [
     (
         "review-badge.html",
         include_str!("../../templates/review-badge.html"),
+    ),
+    (
+        "exception-cells.html",
+        include_str!("../../templates/exception-cells.html"),
     ),
     ("style.css", include_str!("../../templates/style.css")),
 ];
