@@ -923,20 +923,34 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one_whole() {
             .any(|e| fs::read_dir(e.path().join("runbooks")).map_or(0, Iterator::count) >= min)
     };
     let mut moments: Vec<String> = Vec::new();
-    // Killed at fractions of a whole build: while checking, rendering, writing.
-    for tenth in [1, 3, 5, 7, 8, 9] {
-        let mut child = start();
-        std::thread::sleep(full * tenth / 10);
+    // Kills the build, telling whether it was still running and whether
+    // the new site was being written beside the old one at that moment.
+    let kill = |mut child: Child, moment: String, moments: &mut Vec<String>| {
+        let running = child.try_wait().unwrap().is_none();
+        let writing = staging_files(0);
         child.kill().unwrap();
         child.wait().unwrap();
-        moments.push(format!("{tenth}/10 of a build"));
         let now = tree(&out);
         assert!(
             now == old || now == new,
-            "after a kill at {tenth}/10 the site is neither old nor new"
+            "after a kill {moment} the site is neither the old one nor the new one"
         );
+        let state = match (running, writing) {
+            (false, _) => "finished before",
+            (true, false) => "running",
+            (true, true) => "writing",
+        };
+        moments.push(format!("{moment} ({state})"));
+        running && writing
+    };
+    // Killed at fractions of a whole build: while checking, rendering, writing.
+    for tenth in [1, 3, 5, 7, 8, 9] {
+        let child = start();
+        std::thread::sleep(full * tenth / 10);
+        kill(child, format!("at {tenth}/10"), &mut moments);
     }
     // Killed as soon as the new site starts being written, and halfway through writing it.
+    let mut mid_write = 0;
     for min in [0, 1_000] {
         let mut child = start();
         let deadline = Instant::now() + full * 3;
@@ -946,16 +960,15 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one_whole() {
             }
             std::thread::sleep(Duration::from_micros(200));
         }
-        let _ = child.kill();
-        child.wait().unwrap();
-        moments.push(format!("with {min}+ pages written"));
-        let now = tree(&out);
-        assert!(
-            now == old || now == new,
-            "after a kill with {min}+ pages written the site is neither old nor new"
-        );
+        if kill(child, format!("with {min}+ pages written"), &mut moments) {
+            mid_write += 1;
+        }
     }
-    eprintln!("killed builds at: {}", moments.join(", "));
+    eprintln!("killed builds: {}", moments.join(", "));
+    assert!(
+        mid_write >= 1,
+        "no kill landed while the new site was written: {moments:?}"
+    );
 
     // The next build cleans up whatever the killed ones left, and publishes.
     let last = build(&root, &out);
@@ -1486,15 +1499,15 @@ fn billion_laughs_is_refused_with_a_clear_error() {
     );
 }
 
-/// A runbook of `rows` trigger rows, about 26 bytes each, so 200,000 rows
-/// make about 5 MiB.
+/// A runbook of `rows` trigger rows such as `| m123456 | > 42ms | act |`:
+/// 200,000 of them make 5.02 MiB.
 fn large_runbook(rows: usize) -> String {
     let mut text = runbook_text(
         "Large Runbook",
         "## Triggers\n\n| Metric | Trigger | Response |\n|-|-|-|\n",
     );
     for i in 0..rows {
-        text.push_str(&format!("| m{i} | > {}ms | go |\n", i % 97));
+        text.push_str(&format!("| m{i} | > {}ms | act |\n", i % 97));
     }
     text
 }
@@ -1539,4 +1552,37 @@ fn large_runbook_benchmark() {
         times[0],
         times[6]
     );
+}
+
+/// The same runbook with every trigger broken: 200,000 diagnostics, printed
+/// in each format. A benchmark of the diagnostics' printing:
+///
+/// ```sh
+/// cargo test --release --test hostile -- --ignored --nocapture many_diagnostics_benchmark
+/// ```
+#[test]
+#[ignore = "a benchmark: run with --release --ignored --nocapture"]
+fn many_diagnostics_benchmark() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    fs::create_dir_all(root.join("runbooks")).unwrap();
+    let text = large_runbook(200_000).replace("| > ", "| around ");
+    fs::write(root.join("runbooks/large.md"), &text).unwrap();
+    for format in ["json", "github", "human"] {
+        let started = Instant::now();
+        let output = dossier(&[
+            "check",
+            "--root",
+            path(&root),
+            "--today",
+            TODAY,
+            "--format",
+            format,
+        ]);
+        assert_eq!(code(&output), 1);
+        eprintln!(
+            "dossier check --format {format} printing 200000 diagnostics: {:?}",
+            started.elapsed()
+        );
+    }
 }
