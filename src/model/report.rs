@@ -7,7 +7,7 @@ use serde_saphyr::Spanned;
 use super::Located;
 use super::frontmatter::{self, Entries, Problem, Schema, Shape, Split};
 use super::markdown::{self, Body};
-use super::runbook::Fields;
+use super::runbook::{Fields, Scalar, plain};
 use super::trigger::{self, Quantity};
 use crate::sources::Source;
 
@@ -83,8 +83,100 @@ pub fn parse(source: Source) -> Report {
     }
 }
 
+/// Observations: each group with its metrics and values, all positioned.
+type Groups = Vec<(Located<String>, Vec<(Located<String>, Located<String>)>)>;
+
+/// The front-matter values with their positions, from either reader.
+struct Values {
+    runbook: Option<Located<String>>,
+    date: Option<Located<String>>,
+    author: Option<Located<String>>,
+    observations: Groups,
+}
+
+impl Values {
+    fn from_raw(split: &Split<'_>, raw: Raw) -> Values {
+        let text = |value: Option<Spanned<String>>| value.map(|v| v.locate(split));
+        Values {
+            runbook: text(raw.runbook),
+            date: text(raw.date),
+            author: text(raw.author),
+            observations: raw
+                .observations
+                .map(|groups| {
+                    groups
+                        .0
+                        .into_iter()
+                        .map(|(group, metrics)| {
+                            let metrics = metrics
+                                .0
+                                .into_iter()
+                                .map(|(metric, value)| (metric.locate(split), value.locate(split)))
+                                .collect();
+                            (group.locate(split), metrics)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The values of a front matter the plain reader can read whose keys are
+    /// all known and present (`None` otherwise: serde-saphyr then reads it
+    /// and names the problems).
+    fn from_plain(split: &Split<'_>) -> Option<Values> {
+        let entries = plain::parse(split.yaml)?;
+        if !plain::fits(&entries, &SCHEMA) {
+            return None;
+        }
+        let mut values = Values {
+            runbook: None,
+            date: None,
+            author: None,
+            observations: Vec::new(),
+        };
+        for entry in &entries {
+            match (entry.key, &entry.value.value) {
+                ("runbook", _) => values.runbook = plain::text(split, &entry.value),
+                ("date", _) => values.date = plain::text(split, &entry.value),
+                ("author", _) => values.author = plain::text(split, &entry.value),
+                ("observations", plain::Value::Map(groups)) => {
+                    for group in groups {
+                        let plain::Value::Map(metrics) = &group.value.value else {
+                            return None;
+                        };
+                        let metrics = metrics
+                            .iter()
+                            .map(|m| Some((plain::key(split, m), plain::text(split, &m.value)?)))
+                            .collect::<Option<_>>()?;
+                        values
+                            .observations
+                            .push((plain::key(split, group), metrics));
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(values)
+    }
+}
+
 fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
-    let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
+    match Values::from_plain(split) {
+        Some(values) => meta(split, Some(values), Vec::new()),
+        None => {
+            let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
+            meta(split, raw.map(|raw| Values::from_raw(split, raw)), problems)
+        }
+    }
+}
+
+/// The typed front matter from its values, however they were read.
+fn meta(
+    split: &Split<'_>,
+    raw: Option<Values>,
+    problems: Vec<Problem>,
+) -> (Option<ReportMeta>, Vec<Problem>) {
     let mut fields = Fields::new(split);
     fields.problems = problems;
     let Some(raw) = raw else {
@@ -95,26 +187,20 @@ fn parse_meta(split: &Split<'_>) -> (Option<ReportMeta>, Vec<Problem>) {
     let author = fields.text(raw.author, "author");
     let observations = raw
         .observations
-        .map(|groups| {
-            groups
-                .0
+        .into_iter()
+        .flat_map(|(group, metrics)| {
+            let group = Located::new(group.value.trim().to_owned(), group.pos);
+            metrics
                 .into_iter()
-                .flat_map(|(group, metrics)| {
-                    let group = Located::new(group.value.trim().to_owned(), fields.pos(&group));
-                    metrics
-                        .0
-                        .into_iter()
-                        .map(move |(metric, value)| (group.clone(), metric, value))
-                })
-                .map(|(group, metric, value)| Observation {
-                    group,
-                    metric: Located::new(metric.value.trim().to_owned(), fields.pos(&metric)),
-                    value: trigger::parse_quantity(value.value.trim()),
-                    text: Located::new(value.value.trim().to_owned(), fields.pos(&value)),
-                })
-                .collect()
+                .map(move |(metric, value)| (group.clone(), metric, value))
         })
-        .unwrap_or_default();
+        .map(|(group, metric, value)| Observation {
+            group,
+            metric: Located::new(metric.value.trim().to_owned(), metric.pos),
+            value: trigger::parse_quantity(value.value.trim()),
+            text: Located::new(value.value.trim().to_owned(), value.pos),
+        })
+        .collect();
     let problems = fields.problems;
     let meta = match (runbook, date, author) {
         (Some(runbook), Some(date), Some(author)) => Some(ReportMeta {
@@ -139,6 +225,132 @@ mod tests {
             text: text.into(),
             sha256: String::new(),
         })
+    }
+
+    /// Every Markdown file of the project's own repository and test fixtures
+    /// under a folder named `dir`.
+    fn repository_files(dir: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("tests/fixtures"), root.join(dir)];
+        let mut files = Vec::new();
+        while let Some(folder) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "md")
+                    && path.to_string_lossy().contains(&format!("/{dir}/"))
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files
+    }
+
+    /// Reads a front matter with both readers; `false` when the plain reader
+    /// leaves it to serde-saphyr. Where both read it, they must agree.
+    fn readers_agree(text: &str) -> bool {
+        let Ok(split) = frontmatter::split(text) else {
+            return false;
+        };
+        let Some(values) = Values::from_plain(&split) else {
+            return false;
+        };
+        let plain = meta(&split, Some(values), Vec::new());
+        let (raw, problems) = frontmatter::read::<Raw>(&split, &SCHEMA);
+        let full = meta(
+            &split,
+            raw.map(|raw| Values::from_raw(&split, raw)),
+            problems,
+        );
+        assert_eq!(format!("{plain:?}"), format!("{full:?}"), "{text}");
+        true
+    }
+
+    /// A scalar mixing YAML's special characters, plain or quoted.
+    fn scalar() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let special = "[ a-c0-9:#'\"\\\\,\\[\\]{}&*!|>%@~.\\-é]{0,6}";
+        let ordinary = "[a-c0-9][ a-c0-9.%/é#:'\"-]{0,8}[a-c0-9]";
+        (0..40u8, special, ordinary).prop_map(|(style, special, ordinary)| match style {
+            0 => format!("'{special}'"),
+            1 => format!("\"{special}\""),
+            2 => special,
+            _ => ordinary,
+        })
+    }
+
+    /// `key: value` lines for some of `keys` (all of them with `all`).
+    fn lines(
+        keys: &'static [&'static str],
+        indent: usize,
+        all: bool,
+    ) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let values = prop::collection::vec((scalar(), 0..2usize), keys.len());
+        (
+            prop::sample::subsequence(
+                keys,
+                if all {
+                    keys.len()..=keys.len()
+                } else {
+                    0..=keys.len()
+                },
+            ),
+            values,
+        )
+            .prop_map(move |(keys, values)| {
+                keys.iter()
+                    .zip(values)
+                    .map(|(key, (value, extra))| {
+                        format!(
+                            "{}{key}:{} {value}\n",
+                            " ".repeat(indent),
+                            " ".repeat(extra)
+                        )
+                    })
+                    .collect()
+            })
+    }
+
+    #[test]
+    fn the_plain_reader_agrees_with_serde_saphyr() {
+        let files = repository_files("evidence");
+        let read = files.iter().filter(|(_, text)| readers_agree(text)).count();
+        assert!(
+            read * 2 > files.len(),
+            "only {read} of {} read plainly",
+            files.len()
+        );
+        for text in [
+            "---\nrunbook: r\ndate: 2026-01-05\nauthor: A\nobservations:\n  FastAPI backend:\n  MongoDB Atlas:\n---\nNotes.\n",
+            "---\nrunbook: ''\ndate: ''\nauthor: ''\nobservations:\n  FastAPI backend:\n    p95 latency: ''\n    Error rate: ''\n  MongoDB Atlas:\n    p95 latency: ''\n    Storage: ''\n---\n",
+            "---\nrunbook: r\ndate: 2026-01-05\nauthor: A\nobservations:\n  FastAPI backend:\n    p95 latency: 420ms\n---\n",
+        ] {
+            readers_agree(text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1_000))]
+        #[test]
+        fn the_readers_agree_on_any_front_matter(
+            top in lines(&["runbook", "date", "author"], 0, true),
+            more in lines(&["notes"], 0, false),
+            first in lines(&["p95 latency", "Error rate"], 4, true),
+            odd in lines(&["x: y", "Storage"], 4, false),
+            second in lines(&["p95 latency", "Storage"], 4, true),
+        ) {
+            let text = format!(
+                "---\n{top}{more}observations:\n  FastAPI backend:\n{first}{odd}  MongoDB Atlas:\n{second}---\nNotes.\n"
+            );
+            readers_agree(&text);
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+pub(super) mod plain;
+
 use super::cadence::Cadence;
 use super::frontmatter::{self, Entries, Problem, Schema, Shape, Split};
 use super::markdown::{self, Body};
@@ -141,8 +143,167 @@ pub fn parse(source: Source) -> Runbook {
     }
 }
 
+/// A mapping of scalars (`headroom`, a `history` entry), positioned at its
+/// first key, with the problems of its keys.
+struct Pairs {
+    pos: Pos,
+    entries: Vec<(Located<String>, Located<String>)>,
+    key_problems: Vec<Problem>,
+}
+
+/// The front-matter values with their positions, from either reader.
+struct Values {
+    title: Option<Located<String>>,
+    summary: Option<Located<String>>,
+    version: Option<Located<String>>,
+    owner: Option<Located<String>>,
+    last_reviewed: Option<Located<String>>,
+    next_review: Option<Located<String>>,
+    approved: Option<Located<String>>,
+    controls: Option<Located<Vec<Located<String>>>>,
+    headroom: Option<Pairs>,
+    history: Vec<Pairs>,
+    extra: Option<serde_json::Value>,
+}
+
+impl Values {
+    fn from_raw(split: &Split<'_>, raw: Raw) -> Values {
+        let text = |value: Option<Spanned<String>>| value.map(|v| v.locate(split));
+        let pairs = |raw: Spanned<Entries<Spanned<String>>>, known: &[&str], required, what| {
+            let pos = frontmatter::pos_of(split, &raw);
+            Pairs {
+                pos,
+                key_problems: frontmatter::check_keys(
+                    split, &raw.value, known, required, pos, what,
+                ),
+                entries: raw
+                    .value
+                    .0
+                    .into_iter()
+                    .map(|(key, value)| (key.locate(split), value.locate(split)))
+                    .collect(),
+            }
+        };
+        Values {
+            title: text(raw.title),
+            summary: text(raw.summary),
+            version: text(raw.version),
+            owner: text(raw.owner),
+            last_reviewed: text(raw.last_reviewed),
+            next_review: text(raw.next_review),
+            approved: text(raw.approved),
+            controls: raw.controls.map(|list| {
+                let pos = frontmatter::pos_of(split, &list);
+                let items = list.value.into_iter().map(|c| c.locate(split)).collect();
+                Located::new(items, pos)
+            }),
+            headroom: raw
+                .headroom
+                .map(|h| pairs(h, &HEADROOM_KEYS, &HEADROOM_REQUIRED, "`headroom`")),
+            history: raw
+                .history
+                .unwrap_or_default()
+                .into_iter()
+                .map(|entry| pairs(entry, &REVISION_KEYS, &REVISION_KEYS, "a `history` entry"))
+                .collect(),
+            extra: raw.extra,
+        }
+    }
+
+    /// The values of a front matter the plain reader can read whose keys are
+    /// all known and present (`None` otherwise: serde-saphyr then reads it
+    /// and names the problems).
+    fn from_plain(split: &Split<'_>) -> Option<Values> {
+        let entries = plain::parse(split.yaml)?;
+        if !plain::fits(&entries, &SCHEMA) {
+            return None;
+        }
+        let mut values = Values {
+            title: None,
+            summary: None,
+            version: None,
+            owner: None,
+            last_reviewed: None,
+            next_review: None,
+            approved: None,
+            controls: None,
+            headroom: None,
+            history: Vec::new(),
+            extra: None,
+        };
+        let pairs = |node: &plain::Node<'_>, known: &[&str], required: &[&str]| {
+            let plain::Value::Map(entries) = &node.value else {
+                return None;
+            };
+            if !plain::keys_fit(entries, known, required) {
+                return None;
+            }
+            let entries = entries
+                .iter()
+                .map(|e| Some((plain::key(split, e), plain::text(split, &e.value)?)))
+                .collect::<Option<_>>()?;
+            Some(Pairs {
+                pos: plain::pos(split, node),
+                entries,
+                key_problems: Vec::new(),
+            })
+        };
+        for entry in &entries {
+            let text = || plain::text(split, &entry.value);
+            match entry.key {
+                "title" => values.title = text(),
+                "summary" => values.summary = text(),
+                "version" => values.version = text(),
+                "owner" => values.owner = text(),
+                "last_reviewed" => values.last_reviewed = text(),
+                "next_review" => values.next_review = text(),
+                "approved" => values.approved = text(),
+                "controls" => {
+                    let plain::Value::List(items) = &entry.value.value else {
+                        return None;
+                    };
+                    let items = items
+                        .iter()
+                        .map(|item| plain::text(split, item))
+                        .collect::<Option<_>>()?;
+                    values.controls = Some(Located::new(items, plain::pos(split, &entry.value)));
+                }
+                "headroom" => {
+                    values.headroom = Some(pairs(&entry.value, &HEADROOM_KEYS, &HEADROOM_REQUIRED)?)
+                }
+                "history" => {
+                    let plain::Value::List(items) = &entry.value.value else {
+                        return None;
+                    };
+                    values.history = items
+                        .iter()
+                        .map(|item| pairs(item, &REVISION_KEYS, &REVISION_KEYS))
+                        .collect::<Option<_>>()?;
+                }
+                // Free-form data: only serde-saphyr reads it into JSON.
+                _ => return None,
+            }
+        }
+        Some(values)
+    }
+}
+
 fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
-    let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
+    match Values::from_plain(split) {
+        Some(values) => meta(split, Some(values), Vec::new()),
+        None => {
+            let (raw, problems) = frontmatter::read::<Raw>(split, &SCHEMA);
+            meta(split, raw.map(|raw| Values::from_raw(split, raw)), problems)
+        }
+    }
+}
+
+/// The typed front matter from its values, however they were read.
+fn meta(
+    split: &Split<'_>,
+    raw: Option<Values>,
+    problems: Vec<Problem>,
+) -> (Option<RunbookMeta>, Vec<Problem>) {
     let mut fields = Fields::new(split);
     fields.problems = problems;
     let Some(raw) = raw else {
@@ -155,7 +316,7 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
         .map(|s| s.value.trim().to_owned())
         .filter(|s| !s.is_empty());
     let version = raw.version.and_then(|v| {
-        let pos = fields.pos(&v);
+        let pos = v.pos;
         match Version::parse(v.value.trim()) {
             Some(version) => Some(Located::new(version, pos)),
             None => {
@@ -175,11 +336,11 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
     let next_review = fields.date(raw.next_review);
     let approved = fields.date(raw.approved);
     let controls = raw.controls.and_then(|list| {
-        let pos = fields.pos(&list);
+        let pos = list.pos;
         let controls: Vec<_> = list
             .value
-            .iter()
-            .map(|c| Located::new(c.value.trim().to_owned(), fields.pos(c)))
+            .into_iter()
+            .map(|c| Located::new(c.value.trim().to_owned(), c.pos))
             .collect();
         if controls.is_empty() {
             fields.problems.push(
@@ -193,7 +354,6 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
     let headroom = raw.headroom.and_then(|h| fields.headroom(h));
     let history = raw
         .history
-        .unwrap_or_default()
         .into_iter()
         .filter_map(|entry| fields.revision(entry))
         .collect();
@@ -227,6 +387,25 @@ fn parse_meta(split: &Split<'_>) -> (Option<RunbookMeta>, Vec<Problem>) {
     (meta, problems)
 }
 
+/// A front-matter scalar from either reader: serde-saphyr's `Spanned`, or
+/// the plain reader's value already positioned in the file.
+pub(crate) trait Scalar {
+    fn locate(self, split: &Split<'_>) -> Located<String>;
+}
+
+impl Scalar for Spanned<String> {
+    fn locate(self, split: &Split<'_>) -> Located<String> {
+        let pos = frontmatter::pos_of(split, &self);
+        Located::new(self.value, pos)
+    }
+}
+
+impl Scalar for Located<String> {
+    fn locate(self, _: &Split<'_>) -> Located<String> {
+        self
+    }
+}
+
 /// Converts raw front-matter values, collecting every problem rather than stopping at the first.
 pub(crate) struct Fields<'s, 'a> {
     split: &'s Split<'a>,
@@ -246,12 +425,12 @@ impl<'s, 'a> Fields<'s, 'a> {
     }
 
     /// A required text; empty counts as missing (the missing key itself is reported by `check_keys`).
-    pub fn text(&mut self, value: Option<Spanned<String>>, key: &str) -> Option<String> {
-        let value = value?;
+    pub fn text(&mut self, value: Option<impl Scalar>, key: &str) -> Option<String> {
+        let value = value?.locate(self.split);
         let text = value.value.trim();
         if text.is_empty() {
             self.problems
-                .push(Problem::new(self.pos(&value), format!("`{key}` is empty")));
+                .push(Problem::new(value.pos, format!("`{key}` is empty")));
             return None;
         }
         Some(text.to_owned())
@@ -260,18 +439,18 @@ impl<'s, 'a> Fields<'s, 'a> {
     /// A required text with its position.
     pub fn located_text(
         &mut self,
-        value: Option<Spanned<String>>,
+        value: Option<impl Scalar>,
         key: &str,
     ) -> Option<Located<String>> {
-        let value = value?;
-        let pos = self.pos(&value);
+        let value = value?.locate(self.split);
+        let pos = value.pos;
         self.text(Some(value), key)
             .map(|text| Located::new(text, pos))
     }
 
-    pub fn date(&mut self, value: Option<Spanned<String>>) -> Option<Located<NaiveDate>> {
-        let value = value?;
-        let pos = self.pos(&value);
+    pub fn date(&mut self, value: Option<impl Scalar>) -> Option<Located<NaiveDate>> {
+        let value = value?.locate(self.split);
+        let pos = value.pos;
         match parse_date(value.value.trim()) {
             Ok(date) => Some(Located::new(date, pos)),
             Err(message) => {
@@ -284,20 +463,13 @@ impl<'s, 'a> Fields<'s, 'a> {
         }
     }
 
-    fn revision(&mut self, raw: Spanned<Entries<Spanned<String>>>) -> Option<Revision> {
-        let pos = self.pos(&raw);
+    fn revision(&mut self, raw: Pairs) -> Option<Revision> {
+        let pos = raw.pos;
         let before = self.problems.len();
-        self.problems.extend(frontmatter::check_keys(
-            self.split,
-            &raw.value,
-            &REVISION_KEYS,
-            &REVISION_KEYS,
-            pos,
-            "a `history` entry",
-        ));
+        self.problems.extend(raw.key_problems);
         let (mut version, mut date, mut approved_by, mut change) = (None, None, None, None);
-        for (key, value) in raw.value.0 {
-            let at = self.pos(&value);
+        for (key, value) in raw.entries {
+            let at = value.pos;
             match key.value.as_str() {
                 "version" => match Version::parse(value.value.trim()) {
                     Some(v) => version = Some(Located::new(v, at)),
@@ -330,24 +502,17 @@ impl<'s, 'a> Fields<'s, 'a> {
         })
     }
 
-    fn headroom(&mut self, raw: Spanned<Entries<Spanned<String>>>) -> Option<Headroom> {
-        let pos = self.pos(&raw);
+    fn headroom(&mut self, raw: Pairs) -> Option<Headroom> {
+        let pos = raw.pos;
         let before = self.problems.len();
-        self.problems.extend(frontmatter::check_keys(
-            self.split,
-            &raw.value,
-            &HEADROOM_KEYS,
-            &HEADROOM_REQUIRED,
-            pos,
-            "`headroom`",
-        ));
+        self.problems.extend(raw.key_problems);
         let mut reports = None;
         let mut cadence = None;
         let mut since = None;
         let mut grace_days = 0;
         let mut margin = None;
-        for (key, value) in raw.value.0 {
-            let at = self.pos(&value);
+        for (key, value) in raw.entries {
+            let at = value.pos;
             let text = value.value.trim();
             match key.value.as_str() {
                 "reports" => reports = Some(Located::new(text.trim_end_matches('/').to_owned(), at)),
@@ -409,6 +574,140 @@ mod tests {
     }
 
     const GOOD: &str = "---\ntitle: Capacity Planning Runbook\nsummary: Triggers.\nversion: 1.10\nowner: Founder\nlast_reviewed: 2026-02-18\nnext_review: 2026-05-18\napproved: 2026-02-18\ncontrols: [A1.2, CC7.1]\nheadroom:\n  reports: evidence/capacity_reports\n  cadence: monthly-first-tuesday\n  since: 2026-03-01\n  grace_days: 7\n  margin: 25%\nextra:\n  tier: gold\n---\nBody\n";
+
+    /// Every Markdown file of the project's own repository and test fixtures
+    /// under a folder named `dir`.
+    fn repository_files(dir: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("tests/fixtures"), root.join(dir)];
+        let mut files = Vec::new();
+        while let Some(folder) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "md")
+                    && path.to_string_lossy().contains(&format!("/{dir}/"))
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files
+    }
+
+    /// Reads a front matter with both readers; `false` when the plain reader
+    /// leaves it to serde-saphyr. Where both read it, they must agree.
+    fn readers_agree(text: &str) -> bool {
+        let Ok(split) = frontmatter::split(text) else {
+            return false;
+        };
+        let Some(values) = Values::from_plain(&split) else {
+            return false;
+        };
+        let plain = meta(&split, Some(values), Vec::new());
+        let (raw, problems) = frontmatter::read::<Raw>(&split, &SCHEMA);
+        let full = meta(
+            &split,
+            raw.map(|raw| Values::from_raw(&split, raw)),
+            problems,
+        );
+        assert_eq!(format!("{plain:?}"), format!("{full:?}"), "{text}");
+        true
+    }
+
+    /// A scalar mixing YAML's special characters, plain or quoted.
+    fn scalar() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let special = "[ a-c0-9:#'\"\\\\,\\[\\]{}&*!|>%@~.\\-é]{0,6}";
+        let ordinary = "[a-c0-9][ a-c0-9.%/é#:'\"-]{0,8}[a-c0-9]";
+        (0..40u8, special, ordinary).prop_map(|(style, special, ordinary)| match style {
+            0 => format!("'{special}'"),
+            1 => format!("\"{special}\""),
+            2 => special,
+            _ => ordinary,
+        })
+    }
+
+    /// `key: value` lines for some of `keys` (all of them with `all`).
+    fn lines(
+        keys: &'static [&'static str],
+        indent: usize,
+        all: bool,
+    ) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let values = prop::collection::vec((scalar(), 0..2usize), keys.len());
+        (
+            prop::sample::subsequence(
+                keys,
+                if all {
+                    keys.len()..=keys.len()
+                } else {
+                    0..=keys.len()
+                },
+            ),
+            values,
+        )
+            .prop_map(move |(keys, values)| {
+                keys.iter()
+                    .zip(values)
+                    .map(|(key, (value, extra))| {
+                        format!(
+                            "{}{key}:{} {value}\n",
+                            " ".repeat(indent),
+                            " ".repeat(extra)
+                        )
+                    })
+                    .collect()
+            })
+    }
+
+    #[test]
+    fn the_plain_reader_agrees_with_serde_saphyr() {
+        let files = repository_files("runbooks");
+        let read = files.iter().filter(|(_, text)| readers_agree(text)).count();
+        assert!(
+            read * 2 > files.len(),
+            "only {read} of {} read plainly",
+            files.len()
+        );
+        for text in [
+            GOOD,
+            "---\ntitle: ''\nversion: \"1.0\"\nowner: x\nlast_reviewed: 2026-01-01\nnext_review: 2026-02-01\ncontrols: []\n---\n",
+            "---\ntitle: T\nversion: 1.0.3\nowner: 'a b'\nlast_reviewed: 2026-01-01\nnext_review: 2026-02-01\ncontrols:\n- A1.2\n- CC7.1\nheadroom:\n    reports: evidence/x/\n    cadence: weekly\n    since: 2026-13-01\n---\n",
+        ] {
+            readers_agree(text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1_000))]
+        #[test]
+        fn the_readers_agree_on_any_front_matter(
+            top in lines(&["title", "version", "owner", "last_reviewed", "next_review"], 0, true),
+            more in lines(&["summary", "approved", "ownr"], 0, false),
+            controls in proptest::collection::vec(scalar(), 0..4),
+            flow in proptest::bool::ANY,
+            headroom in lines(&["reports", "cadence", "since"], 2, true),
+            optional in lines(&["grace_days", "margin", "x"], 2, false),
+            history in lines(&["version", "date", "approved_by", "change"], 4, true),
+        ) {
+            let controls = if flow {
+                format!("controls: [{}]\n", controls.join(", "))
+            } else {
+                controls.iter().map(|c| format!("  - {c}\n")).collect::<String>().replace("  - ", "controls:\n  - ")
+            };
+            let text = format!(
+                "---\n{top}{more}{controls}headroom:\n{headroom}{optional}history:\n  - {}---\nbody\n",
+                history.trim_start()
+            );
+            readers_agree(&text);
+        }
+    }
 
     #[test]
     fn parses_every_field() {
