@@ -73,6 +73,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = output::render(&diagnostics, format, false, source_of);
     }
     if !diagnostics.iter().any(|d| d.is_error()) {
-        let _ = site::render(&project, today);
+        let _ = site::render(&project, today, false);
     }
 });
