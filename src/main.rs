@@ -430,6 +430,15 @@ fn checked(args: &CheckArgs, as_of: Option<NaiveDate>) -> Result<(Project, Naive
 
 fn build(args: &BuildArgs) -> ExitCode {
     let started = std::time::Instant::now();
+    let root = &args.check.common.root;
+    let out = args.out.clone().unwrap_or_else(|| root.join("site"));
+    // A build must never replace a source: refuse such an output before anything else.
+    if root.is_dir()
+        && let Err(message) = site::write::check_output_dir(root, &out)
+    {
+        eprintln!("error: {message}");
+        return ExitCode::from(USAGE_OR_IO);
+    }
     let _progress = Progress::start("building the site");
     let (project, today) = match checked(&args.check, args.as_of) {
         Ok(checked) => checked,
@@ -438,10 +447,6 @@ fn build(args: &BuildArgs) -> ExitCode {
             return code;
         }
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.check.common.root.join("site"));
     match site::build(&project, today, args.as_of.is_some(), &out) {
         Ok(files) => {
             eprintln!(
