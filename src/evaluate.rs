@@ -349,7 +349,7 @@ pub fn percent(fraction: f64) -> String {
 }
 
 pub fn same_folder(a: &str, b: &str) -> bool {
-    sources::normalize(a) == sources::normalize(b)
+    a == b || sources::normalize(a) == sources::normalize(b)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -61,23 +61,40 @@ impl Project {
             .map(runbook::parse)
             .collect();
 
-        let mut folders: Vec<(&str, &str, Pos)> = runbooks
+        // Each report folder once, in path order.
+        let mut folders: Vec<(Option<PathBuf>, &str, &str, Pos)> = runbooks
             .iter()
             .filter_map(|rb| {
                 let reports = &rb.meta.as_ref()?.headroom.as_ref()?.reports;
                 Some((reports.value.as_str(), rb.source.path.as_str(), reports.pos))
             })
             .filter(|(folder, ..)| is_report_folder(folder) || sources::normalize(folder).is_none())
+            .map(|(folder, declared_in, pos)| {
+                (sources::normalize(folder), folder, declared_in, pos)
+            })
             .collect();
-        folders.sort_by_key(|&(folder, ..)| sources::normalize(folder));
-        folders.dedup_by_key(|&mut (folder, ..)| sources::normalize(folder));
-        let mut report_sources = Vec::new();
-        for (folder, declared_in, pos) in folders {
-            let read = root.read_report_folder(folder, declared_in, pos);
-            read_problems.extend(read.diagnostics);
-            report_sources.extend(read.sources);
+        folders.sort_by(|a, b| a.0.cmp(&b.0));
+        folders.dedup_by(|a, b| a.0 == b.0);
+        // Folders are read and parsed in parallel, each file parsed right
+        // after it is read; the inventory is walked meanwhile.
+        let (inventory, folders): (_, Vec<(Vec<Report>, Vec<Diagnostic>)>) = rayon::join(
+            || root.inventory(),
+            || {
+                folders
+                    .par_iter()
+                    .map(|&(_, folder, declared_in, pos)| {
+                        let read = root.read_report_folder(folder, declared_in, pos);
+                        let reports = read.sources.into_iter().map(report::parse).collect();
+                        (reports, read.diagnostics)
+                    })
+                    .collect()
+            },
+        );
+        let mut reports = Vec::with_capacity(folders.iter().map(|(r, _)| r.len()).sum());
+        for (folder, diagnostics) in folders {
+            reports.extend(folder);
+            read_problems.extend(diagnostics);
         }
-        let mut reports: Vec<Report> = report_sources.into_par_iter().map(report::parse).collect();
         reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
 
         let lock_read = root.read_optional(crate::lock::LOCK_FILE);
@@ -108,7 +125,7 @@ impl Project {
             runbooks,
             reports,
             templates: templates_read.sources,
-            inventory: root.inventory(),
+            inventory,
             read_problems,
             runbook_index,
         })

@@ -17,6 +17,7 @@ mod triggers;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::diag::{self, Diagnostic};
 use crate::evaluate;
@@ -62,7 +63,10 @@ pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
         lock::check,
         exceptions::check,
     ];
-    let mut all: Vec<Diagnostic> = rules.iter().flat_map(|rule| rule(&context)).collect();
+    let mut all: Vec<Diagnostic> = rules
+        .par_iter()
+        .flat_map_iter(|rule| rule(&context))
+        .collect();
     diag::sort(&mut all);
     all
 }

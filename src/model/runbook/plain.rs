@@ -105,10 +105,7 @@ pub fn parse(yaml: &str) -> Option<Vec<Entry<'_>>> {
     if yaml.matches(['\n', ',']).count() > MAX_LINES_AND_ITEMS {
         return None;
     }
-    if yaml
-        .chars()
-        .any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
-    {
+    if has_control(yaml.as_bytes()) {
         return None; // tabs, carriage returns, other controls: leave them to the full reader
     }
     let lines: Vec<Line<'_>> = yaml
@@ -285,7 +282,7 @@ impl<'a> Reader<'a> {
 
 /// Splits `key: rest` (or `key:`) with a plain key; `rest` is trimmed.
 fn split_key(content: &str) -> Option<(&str, &str)> {
-    let (key, rest) = match content.find(": ") {
+    let (key, rest) = match find_pair(content.as_bytes(), b": ") {
         Some(i) => (&content[..i], content[i + 2..].trim_start_matches(' ')),
         None => (content.strip_suffix(':')?, ""),
     };
@@ -344,14 +341,36 @@ fn flow_list(text: &str, line: usize, column: usize) -> Option<Vec<Node<'_>>> {
 /// Text YAML reads as a plain scalar on one line, the same in any context:
 /// no leading indicator, no `: ` or ` #` inside, no trailing `:`.
 fn is_plain(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
+    let bytes = text.as_bytes();
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
         return false;
     };
-    !"-?:,[]{}#&*!|>'\"%@`".contains(first)
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.ends_with(':')
-        && !text.starts_with(' ')
+    !b"-?:,[]{}#&*!|>'\"%@` ".contains(first)
+        && *last != b':'
+        && find_pair(bytes, b": ").is_none()
+        && find_pair(bytes, b" #").is_none()
+}
+
+/// Where two bytes occur together (a byte loop: `str::find` is slower on
+/// the short texts of front matter).
+fn find_pair(bytes: &[u8], pair: &[u8; 2]) -> Option<usize> {
+    bytes
+        .windows(2)
+        .position(|w| w[0] == pair[0] && w[1] == pair[1])
+}
+
+/// Whether a text holds a control character other than `\n` (C0, DEL, C1)
+/// or a byte-order mark.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' => false,
+        0..0x20 | 0x7f => true,
+        0xc2 => bytes
+            .get(i + 1)
+            .is_some_and(|next| (0x80..0xa0).contains(next)),
+        0xef => bytes[i..].starts_with("\u{feff}".as_bytes()),
+        _ => false,
+    })
 }
 
 /// Plain text YAML reads as null.
@@ -426,6 +445,9 @@ mod tests {
             "- a\n",
             "a: 'it''s'\n",
             "a: b:\n",
+            "a: b\u{85}c\n",
+            "a: \u{feff}b\n",
+            "a: b\u{7f}\n",
             "a:\n  - x\n  y: z\n",
             &(0..1_000)
                 .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
