@@ -4,12 +4,13 @@
 set -eu
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/frontmatter corpus/report corpus/markdown corpus/check_one corpus/trigger
+mkdir -p corpus/frontmatter corpus/plain_vs_full corpus/report corpus/markdown corpus/check_one corpus/trigger
 n=0
 find "$root/runbooks" "$root/evidence" "$root/tests/fixtures" -type f \( -name '*.md' -o -name '*.yaml' \) | sort | while read -r f; do
     n=$((n + 1))
     name=$(printf '%s' "$f" | sha256sum | cut -c1-16)
     cp "$f" "corpus/frontmatter/$name"
+    cp "$f" "corpus/plain_vs_full/$name"
     cp "$f" "corpus/markdown/$name"
     case "$f" in
         */evidence/*) cp "$f" "corpus/report/$name"; kind='\001' ;;
