@@ -510,13 +510,12 @@ impl Drop for Progress {
 /// Human diagnostics go to stderr (as compilers do); JSON and GitHub
 /// workflow commands go to stdout for other programs to read.
 fn print_diagnostics(project: &Project, diagnostics: &[Diagnostic], format: Format) {
-    let source_of = |path: &str| {
-        project
-            .sources()
-            .into_iter()
-            .find(|s| s.path == path)
-            .map(|s| s.text.as_str())
-    };
+    let sources: std::collections::HashMap<&str, &str> = project
+        .sources()
+        .into_iter()
+        .map(|s| (s.path.as_str(), s.text.as_str()))
+        .collect();
+    let source_of = |path: &str| sources.get(path).copied();
     if format == Format::Human {
         let color = std::io::stderr().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -63,15 +63,22 @@ fn human<'a>(
         Renderer::plain()
     };
     let mut out = String::new();
+    // Each file is split into lines once: printing stays linear in the diagnostics.
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
     for d in diagnostics {
+        let file_lines = lines.entry(d.file.as_str()).or_insert_with(|| {
+            source_of(&d.file).map_or_else(Vec::new, |text| text.lines().collect())
+        });
+        let line_text = file_lines
+            .get(d.line.saturating_sub(1))
+            .map(|line| printable(line));
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level.primary_title(d.message.as_str()).id(d.rule);
-        let line_text =
-            source_of(&d.file).and_then(|text| text.lines().nth(d.line.saturating_sub(1)));
-        let mut report = vec![match line_text {
+        let message = printable(&d.message);
+        let title = level.primary_title(message.as_str()).id(d.rule);
+        let mut report = vec![match &line_text {
             Some(line) => {
                 let span = highlight(line, d.column);
                 title.element(
@@ -148,9 +155,26 @@ fn github(d: &Diagnostic) -> String {
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    printable(
+        &text
+            .replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
+}
+
+/// Text from a repository, safe to print: control characters (but tab and
+/// line ends) become U+FFFD, so no file can drive a terminal or a log viewer.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn escape_property(text: &str) -> String {
@@ -192,6 +216,19 @@ mod tests {
         assert_eq!(highlight("  owner: x  ", None), 2..10);
         assert_eq!(highlight("", Some(1)), 0..0);
         assert_eq!(highlight("ab", Some(9)), 2..2);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let d = Diagnostic::error("x", "f.md", Pos::at(1, 1), "bad \u{1b}[31m \u{9b}2J");
+        let human = render(&[d.clone()], Format::Human, false, |_| {
+            Some("a \u{1b}]0;title\u{7} b")
+        });
+        assert!(
+            !human.chars().any(|c| c.is_control() && c != '\n'),
+            "{human:?}"
+        );
+        assert!(!github(&d).trim_end().chars().any(char::is_control));
     }
 
     #[test]
