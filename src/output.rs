@@ -221,7 +221,7 @@ mod tests {
     #[test]
     fn control_characters_never_reach_the_terminal() {
         let d = Diagnostic::error("x", "f.md", Pos::at(1, 1), "bad \u{1b}[31m \u{9b}2J");
-        let human = render(&[d.clone()], Format::Human, false, |_| {
+        let human = render(std::slice::from_ref(&d), Format::Human, false, |_| {
             Some("a \u{1b}]0;title\u{7} b")
         });
         assert!(
