@@ -1,9 +1,10 @@
 //! The facts of a build, computed once: what every page shows and what
 //! `evidence.json` publishes for machines (SPEC §6). Plain serialisable data.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::controls::{self, Criterion};
@@ -308,34 +309,47 @@ pub fn anchor(group: &str, metric: &str) -> String {
 
 pub fn collect(project: &Project, today: NaiveDate) -> Facts {
     let reports_by_runbook = evaluate::reports_by_runbook(project, today);
-    let runbooks: Vec<RunbookFacts> = project
+    let mut exceptions_of: HashMap<&str, Vec<&Exception>> = HashMap::new();
+    for exception in &project.exceptions {
+        if let Some(meta) = &exception.meta {
+            exceptions_of
+                .entry(meta.runbook.value.as_str())
+                .or_default()
+                .push(exception);
+        }
+    }
+    // Each runbook with its reports, in parallel: their metric histories are
+    // gathered once for both.
+    let per_runbook: Vec<(RunbookFacts, Vec<ReportKey>)> = project
         .runbooks
-        .iter()
+        .par_iter()
         .filter_map(|rb| {
             let reports = reports_by_runbook
                 .get(rb.id.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let exceptions: Vec<&Exception> = project
-                .exceptions
+            let exceptions = exceptions_of
+                .get(rb.id.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let histories = evaluate::histories(rb, reports);
+            let report_facts = reports
                 .iter()
-                .filter(|e| e.meta.as_ref().is_some_and(|m| m.runbook.value == rb.id))
+                .filter_map(|report| report_facts(rb, report, &histories))
                 .collect();
-            runbook_facts(rb, reports, &exceptions, today)
+            Some((
+                runbook_facts(rb, reports, exceptions, today, histories)?,
+                report_facts,
+            ))
         })
         .collect();
-    let reports = reports_by_runbook
-        .iter()
-        .filter_map(|(id, reports)| Some((project.runbook(id)?, reports)))
-        .flat_map(|(runbook, reports)| {
-            let histories = evaluate::histories(runbook, reports);
-            reports
-                .iter()
-                .filter_map(move |report| report_facts(runbook, report, &histories))
-                .collect::<Vec<_>>()
-        })
-        .collect::<BTreeMap<_, _>>()
-        .into_values()
-        .collect();
+    let mut runbooks = Vec::with_capacity(per_runbook.len());
+    let mut reports = Vec::with_capacity(project.reports.len());
+    for (runbook, report_facts) in per_runbook {
+        runbooks.push(runbook);
+        reports.extend(report_facts);
+    }
+    // Listed by date, then path.
+    reports.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let reports = reports.into_iter().map(|(_, facts)| facts).collect();
     let audit = audit(project, &runbooks, today);
     Facts {
         schema: SCHEMA,
@@ -492,9 +506,9 @@ fn runbook_facts(
     reports: &[&Report],
     exceptions: &[&Exception],
     today: NaiveDate,
+    histories: Vec<evaluate::History<'_>>,
 ) -> Option<RunbookFacts> {
     let meta = runbook.meta.as_ref()?;
-    let histories = evaluate::histories(runbook, reports);
     let undocumented_trips = histories
         .iter()
         .flat_map(|h| h.points.iter().map(move |p| (h, p)))
@@ -685,14 +699,17 @@ fn control_ref(criterion: &Criterion) -> ControlRef {
     }
 }
 
-/// Keyed by (date, path) so reports list in date order.
+/// A report's facts, keyed by (date, path) so reports list in date order.
+type ReportKey = ((NaiveDate, String), ReportFacts);
+
 fn report_facts(
     runbook: &Runbook,
     report: &Report,
     histories: &[evaluate::History<'_>],
-) -> Option<((NaiveDate, String), ReportFacts)> {
+) -> Option<ReportKey> {
     let meta = report.meta.as_ref()?;
     let runbook_meta = runbook.meta.as_ref()?;
+    let page = runbook_url(&runbook.id);
     let observations: Vec<ReportObservation> = meta
         .observations
         .iter()
@@ -706,8 +723,7 @@ fn report_facts(
                     group: observation.group.value.clone(),
                     metric: observation.metric.value.clone(),
                     metric_url: format!(
-                        "{}#{}",
-                        runbook_url(&runbook.id),
+                        "{page}#{}",
                         anchor(&observation.group.value, &observation.metric.value)
                     ),
                     text: observation.text.value.clone(),
@@ -731,7 +747,7 @@ fn report_facts(
         url: report_url(&report.folder, meta.date.value),
         runbook: runbook.id.clone(),
         runbook_title: runbook_meta.title.clone(),
-        runbook_url: runbook_url(&runbook.id),
+        runbook_url: page,
         date: meta.date.value,
         author: meta.author.clone(),
         worst: observations

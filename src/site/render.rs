@@ -1,15 +1,332 @@
 //! Pages from Tera templates: the built-in ones are embedded at compile time;
 //! a repository's `templates/` overrides any of them by name.
+//!
+//! [`Site`] holds what every page is rendered from, computed once per build:
+//! the compiled templates, the facts, where links lead. Each page then
+//! renders on its own, so a build renders them all in parallel and a live
+//! preview re-renders only the pages an edit affects.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::{Context, ErrorKind, Kwargs, State, Tera};
+use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
+use super::chart;
+use super::facts::{self, Facts, ReportFacts, RunbookFacts};
+use super::markdown;
 use crate::diag::{Diagnostic, Pos};
-use crate::evaluate::percent;
+use crate::evaluate::{Level, Review, percent};
+use crate::model::markdown::{TriggerTable, percent_decode};
+use crate::model::report::Report;
+use crate::project::Project;
 use crate::sources::{Source, TEMPLATES_DIR};
+
+/// Site-wide values every page shows.
+#[derive(Serialize)]
+struct SiteInfo<'a> {
+    title: &'a str,
+    organization: Option<&'a str>,
+    today: NaiveDate,
+    /// Rendered as the evidence stood on `today`, a past date.
+    as_of: bool,
+}
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    Home,
+    Readiness,
+    Audit,
+    /// A runbook's evidence page, by its index in [`Facts::runbooks`].
+    Runbook(usize),
+    /// A criterion's page: the indices of its group and of itself in the group.
+    Control(usize, usize),
+    /// A headroom report's page, by its index in [`Facts::reports`].
+    Report(usize),
+}
+
+/// A runbook as the home page lists it.
+#[derive(Serialize)]
+struct RunbookRow<'a> {
+    id: &'a str,
+    url: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    version: &'a str,
+    owner: &'a str,
+    last_reviewed: NaiveDate,
+    next_review: NaiveDate,
+    approved: Option<NaiveDate>,
+    review: Review,
+    headroom: Option<HeadroomRow>,
+}
+
+#[derive(Serialize)]
+struct HeadroomRow {
+    missing: usize,
+    flagged: usize,
+    latest_report: Option<NaiveDate>,
+}
+
+/// A report as the home page lists it.
+#[derive(Serialize)]
+struct ReportRow<'a> {
+    url: &'a str,
+    date: NaiveDate,
+    runbook: &'a str,
+    runbook_title: &'a str,
+    runbook_url: &'a str,
+    author: &'a str,
+    worst: Level,
+}
+
+/// Everything pages are rendered from, computed once per build.
+pub struct Site<'p> {
+    project: &'p Project,
+    pub templates: Templates,
+    pub facts: Facts,
+    /// Where Markdown links lead: source paths (and report folders) to page URLs.
+    links: markdown::Pages,
+    /// The model of each report page, by source path.
+    report_sources: HashMap<&'p str, &'p Report>,
+    /// Shared by every page; converted for Tera once.
+    info: Value,
+    coverage: Value,
+}
+
+impl<'p> Site<'p> {
+    /// Compiles the templates and computes the facts; `as_of`: `today` is a
+    /// past date the site shows the evidence as of (`build --as-of`).
+    pub fn new(
+        project: &'p Project,
+        today: NaiveDate,
+        as_of: bool,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let templates = Templates::load(&project.templates)?;
+        let facts = facts::collect(project, today);
+        let info = Value::from_serializable(&SiteInfo {
+            title: &facts.title,
+            organization: facts.organization.as_deref(),
+            today,
+            as_of,
+        });
+        Ok(Site {
+            project,
+            templates,
+            links: link_targets(&facts),
+            report_sources: project
+                .reports
+                .iter()
+                .map(|r| (r.source.path.as_str(), r))
+                .collect(),
+            info,
+            coverage: Value::from_serializable(&facts.coverage),
+            facts,
+        })
+    }
+
+    /// Every page, in no particular order.
+    pub fn pages(&self) -> Vec<Page> {
+        let fixed = [Page::Home, Page::Readiness, Page::Audit];
+        let runbooks = (0..self.facts.runbooks.len()).map(Page::Runbook);
+        let controls = self
+            .facts
+            .coverage
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, group)| (0..group.criteria.len()).map(move |c| Page::Control(g, c)));
+        let reports = (0..self.facts.reports.len()).map(Page::Report);
+        fixed
+            .into_iter()
+            .chain(runbooks)
+            .chain(controls)
+            .chain(reports)
+            .collect()
+    }
+
+    /// The file a page is written to, relative to the site root.
+    pub fn path(&self, page: Page) -> String {
+        let url = match page {
+            Page::Home => return "index.html".to_owned(),
+            Page::Readiness => return "soc2/index.html".to_owned(),
+            Page::Audit => return "audit/index.html".to_owned(),
+            Page::Runbook(i) => &self.facts.runbooks[i].url,
+            Page::Control(g, c) => &self.facts.coverage.groups[g].criteria[c].url,
+            Page::Report(i) => &self.facts.reports[i].url,
+        };
+        // URLs are percent-encoded, files are not.
+        percent_decode(url)
+    }
+
+    /// Renders one page.
+    pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
+        let path = self.path(page);
+        let root = "../".repeat(path.matches('/').count());
+        let mut c = Context::new();
+        c.insert_value("site", self.info.clone());
+        c.insert("root", &root);
+        let template = match page {
+            Page::Home => {
+                let runbooks: Vec<RunbookRow<'_>> =
+                    self.facts.runbooks.iter().map(runbook_row).collect();
+                let reports: Vec<ReportRow<'_>> =
+                    self.facts.reports.iter().map(report_row).collect();
+                c.insert("runbooks", &runbooks);
+                c.insert("reports", &reports);
+                c.insert_value("coverage", self.coverage.clone());
+                "index.html"
+            }
+            Page::Readiness => {
+                c.insert_value("coverage", self.coverage.clone());
+                "soc2.html"
+            }
+            Page::Audit => {
+                c.insert("audit", &self.facts.audit);
+                c.insert("exceptions", &self.facts.exceptions);
+                "audit.html"
+            }
+            Page::Runbook(i) => {
+                let rb = &self.facts.runbooks[i];
+                c.insert("rb", rb);
+                c.insert("body", &self.runbook_body(rb, &root));
+                let margin = rb.headroom.as_ref().and_then(|h| h.margin);
+                let charts: HashMap<&str, String> = rb
+                    .metrics
+                    .iter()
+                    .filter_map(|m| Some((m.anchor.as_str(), chart::svg(m, margin)?)))
+                    .collect();
+                c.insert("charts", &charts);
+                "runbook.html"
+            }
+            Page::Control(g, i) => {
+                // Parts of the coverage already converted: no copy per page.
+                let item = |value: Option<&Value>, key: &str, i: usize| {
+                    value?.get_from_path(key)?.as_array()?.get(i).cloned()
+                };
+                let group = item(Some(&self.coverage), "groups", g);
+                let criterion = item(group.as_ref(), "criteria", i);
+                c.insert_value("group", group.unwrap_or_else(Value::none));
+                c.insert_value("criterion", criterion.unwrap_or_else(Value::none));
+                "control.html"
+            }
+            Page::Report(i) => {
+                let report = &self.facts.reports[i];
+                c.insert("report", report);
+                c.insert("notes", self.report_notes(report, &root).trim());
+                "report.html"
+            }
+        };
+        self.templates.render(template, &c).map(String::into_bytes)
+    }
+
+    /// Renders `pages` in parallel: (path, bytes) in the order given, or every failure.
+    pub fn render_all(&self, pages: &[Page]) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+        let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
+            .par_iter()
+            .map(|&page| Ok((self.path(page), self.render(page)?)))
+            .collect();
+        let mut rendered = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for result in results {
+            match result {
+                Ok(page) => rendered.push(page),
+                Err(e) => errors.push(e),
+            }
+        }
+        errors.dedup();
+        if errors.is_empty() {
+            Ok(rendered)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A runbook's body as HTML, its trigger tables annotated.
+    fn runbook_body(&self, rb: &RunbookFacts, root: &str) -> String {
+        let Some(runbook) = self.project.runbook(&rb.id) else {
+            return String::new();
+        };
+        let tables: Vec<(&str, &TriggerTable)> = runbook
+            .body
+            .tables
+            .iter()
+            .map(|t| (runbook.group_name(t), t))
+            .collect();
+        markdown::render(&markdown::Body {
+            text: runbook.body(),
+            file: &runbook.source.path,
+            root,
+            pages: &self.links,
+            tables: &tables,
+        })
+    }
+
+    /// A report's notes as HTML.
+    fn report_notes(&self, report: &ReportFacts, root: &str) -> String {
+        let Some(source) = self.report_sources.get(report.source.as_str()) else {
+            return String::new();
+        };
+        markdown::render(&markdown::Body {
+            text: source.body(),
+            file: &source.source.path,
+            root,
+            pages: &self.links,
+            tables: &[],
+        })
+    }
+}
+
+fn runbook_row(rb: &RunbookFacts) -> RunbookRow<'_> {
+    RunbookRow {
+        id: &rb.id,
+        url: &rb.url,
+        title: &rb.title,
+        summary: rb.summary.as_deref(),
+        version: &rb.version,
+        owner: &rb.owner,
+        last_reviewed: rb.last_reviewed,
+        next_review: rb.next_review,
+        approved: rb.approved,
+        review: rb.review,
+        headroom: rb.headroom.as_ref().map(|h| HeadroomRow {
+            missing: h.missing,
+            flagged: h.flagged,
+            latest_report: h.latest_report,
+        }),
+    }
+}
+
+fn report_row(r: &ReportFacts) -> ReportRow<'_> {
+    ReportRow {
+        url: &r.url,
+        date: r.date,
+        runbook: &r.runbook,
+        runbook_title: &r.runbook_title,
+        runbook_url: &r.runbook_url,
+        author: &r.author,
+        worst: r.worst,
+    }
+}
+
+/// Where Markdown links may lead: each runbook and report source to its page,
+/// each report folder to its runbook's headroom section.
+fn link_targets(facts: &Facts) -> markdown::Pages {
+    let runbooks = facts.runbooks.iter().flat_map(|rb| {
+        let folder = rb
+            .headroom
+            .as_ref()
+            .map(|h| (h.reports.clone(), format!("{}#headroom", rb.url)));
+        std::iter::once((rb.source.clone(), rb.url.clone())).chain(folder)
+    });
+    let reports = facts
+        .reports
+        .iter()
+        .map(|r| (r.source.clone(), r.url.clone()));
+    runbooks.chain(reports).collect()
+}
 
 /// The built-in templates, by name.
 pub const BUILTIN: [(&str, &str); 10] = [
@@ -144,4 +461,25 @@ fn located_report(report: &str) -> Option<(String, Pos, String)> {
     let line: usize = parts.next()?.trim().parse().ok()?;
     let name = parts.next()?.trim().to_owned();
     Some((name, Pos::at(line, column), message.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_page_as_the_build_does() {
+        let project = Project::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let built: HashMap<String, Vec<u8>> = crate::site::render(&project, today, false)
+            .unwrap()
+            .into_iter()
+            .collect();
+        let site = Site::new(&project, today, false).unwrap();
+        let pages = site.pages();
+        assert!(pages.contains(&Page::Home) && pages.contains(&Page::Report(0)));
+        for (path, html) in site.render_all(&pages).unwrap() {
+            assert!(built.get(&path) == Some(&html), "{path} differs");
+        }
+    }
 }
