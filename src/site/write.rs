@@ -268,7 +268,8 @@ impl OutputLock {
     /// Takes the lock beside `out`, or refuses at once when another build holds it.
     fn acquire(parent: &Path, name: &str, out: &Path) -> io::Result<OutputLock> {
         let path = parent.join(format!(".{name}{STAGING_MARK}lock"));
-        loop {
+        // Each retry means another build released the lock as it was taken.
+        for _ in 0..100 {
             let file = fs::OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -295,6 +296,10 @@ impl OutputLock {
                 return Ok(OutputLock { file, path });
             }
         }
+        Err(io::Error::other(format!(
+            "cannot take the lock {}: it keeps being replaced",
+            path.display()
+        )))
     }
 }
 
