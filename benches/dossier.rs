@@ -1,6 +1,6 @@
 //! `cargo bench`: trigger parsing, front-matter parsing, `check` and `build`
 //! on generated corpora of 1,000 and 10,000 runbooks (11 reports each), and a
-//! one-file rebuild.
+//! one-file rebuild of a live preview (`serve`).
 //!
 //! Corpora are generated once into `target/bench-corpus/N` by the same code
 //! as `examples/gen_corpus.rs`. Builds write into a fresh folder under
@@ -20,6 +20,8 @@ use divan::counter::{BytesCount, ItemsCount};
 
 use dossier::model::trigger::parse_trigger;
 use dossier::model::{report, runbook};
+use dossier::site::render::Site;
+use dossier::site::render::preview::Preview;
 use dossier::sources::Source;
 use dossier::{Project, checks, site};
 
@@ -150,4 +152,56 @@ fn build(bencher: Bencher, n: usize) {
         assert!(checks::run(&project, today()).is_empty());
         site::build(&project, today(), false, &fresh_output()).expect("the site is written")
     });
+}
+
+/// `serve` after one file changes: a live preview of the corpus takes in an
+/// edit to one runbook's prose (re-read, re-checked, its pages re-rendered,
+/// changed files written). `evidence.json` and the other files covering
+/// every source are rewritten separately ([`machine_files`]).
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn rebuild_one_runbook(bencher: Bencher, n: usize) {
+    let root = corpus(n);
+    let mut preview =
+        Preview::open(&root, &fresh_output(), Some(today())).expect("the preview builds");
+    let file = root.join(format!("runbooks/capacity-ledger-{:05}.md", 3));
+    let file = if file.exists() {
+        file
+    } else {
+        first_runbook(&root)
+    };
+    let original = std::fs::read_to_string(&file).expect("the runbook reads");
+    let mut flip = false;
+    bencher.bench_local(|| {
+        flip = !flip;
+        let text = if flip {
+            original.replacen("## Forecasting", "## Forecasting ahead", 1)
+        } else {
+            original.clone()
+        };
+        std::fs::write(&file, text).expect("the runbook is written");
+        let update = preview
+            .update(std::slice::from_ref(&file))
+            .expect("the preview updates");
+        assert!(!update.full && !update.written.is_empty());
+    });
+    std::fs::write(&file, original).expect("the runbook is restored");
+}
+
+/// The files a preview leaves stale after an edit: `evidence.json`,
+/// `SHA256SUMS`, `calendar.ics`.
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn machine_files(bencher: Bencher, n: usize) {
+    let root = corpus(n);
+    let project = Project::load(&root).expect("the corpus loads");
+    let site = Site::new(&project, today(), false).expect("the facts are computed");
+    bencher.bench_local(|| dossier::site::render::machine_files(&site, &project, today()));
+}
+
+fn first_runbook(root: &Path) -> PathBuf {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(root.join("runbooks"))
+        .expect("the corpus has runbooks")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    names.sort();
+    names.remove(0)
 }

@@ -222,8 +222,7 @@ impl Metric {
         }
     }
 
-    /// An observation at `percent`% of threshold `t` (at most 60%: never
-    /// within the 25% margin, so no warning).
+    /// An observation at `percent`% of threshold `t`.
     fn observed(&self, t: u64, percent: u64) -> String {
         let x = t * percent / 100;
         match self.shape {
@@ -388,9 +387,22 @@ fn plan_index(id: &str) -> usize {
 }
 
 /// The reports of a runbook: (date, text).
+/// The reports of a runbook: (date, text). Each metric grows steadily from
+/// 5-25% of its threshold by 1-3 points a month (at most 55% in November),
+/// as capacity does: never within the margin, never projected to trip
+/// before the next review.
 fn reports_of(p: &Plan, count: usize) -> Vec<(String, String)> {
     let mut dates = Rng::new(p.seed ^ 1);
     let mut values = Rng::new(p.seed ^ 2);
+    let growth: Vec<Vec<(u64, u64)>> = TABLES
+        .iter()
+        .map(|table| {
+            table
+                .iter()
+                .map(|_| (values.range(5, 25), values.range(1, 3)))
+                .collect()
+        })
+        .collect();
     (0..count)
         .map(|month| {
             let date = report_date(month, &mut dates);
@@ -402,8 +414,9 @@ fn reports_of(p: &Plan, count: usize) -> Vec<(String, String)> {
             );
             for (t, table) in TABLES.iter().enumerate() {
                 let _ = writeln!(s, "  {}:", p.groups[t]);
-                for (metric, &threshold) in table.iter().zip(&p.thresholds[t]) {
-                    let percent = values.range(5, 60);
+                for (m, (metric, &threshold)) in table.iter().zip(&p.thresholds[t]).enumerate() {
+                    let (start, step) = growth[t][m];
+                    let percent = start + step * month as u64;
                     let _ = writeln!(
                         s,
                         "    {}: {}",

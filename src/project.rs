@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -32,7 +33,7 @@ pub struct Project {
     /// Template overrides from the repository's `templates/`.
     pub templates: Vec<Source>,
     /// Every file and folder below `runbooks/` and `evidence/`.
-    pub inventory: BTreeSet<String>,
+    pub inventory: Arc<BTreeSet<String>>,
     /// Files that could not be read (outside the root, not UTF-8, too large...).
     pub read_problems: Vec<Diagnostic>,
     runbook_index: HashMap<String, usize>,
@@ -78,7 +79,7 @@ impl Project {
         // Folders are read and parsed in parallel, each file parsed right
         // after it is read; the inventory is walked meanwhile.
         let (inventory, folders): (_, Vec<(Vec<Report>, Vec<Diagnostic>)>) = rayon::join(
-            || root.inventory(),
+            || Arc::new(root.inventory()),
             || {
                 folders
                     .par_iter()
@@ -190,6 +191,86 @@ impl Project {
 
     pub fn runbook(&self, id: &str) -> Option<&Runbook> {
         self.runbook_index.get(id).map(|&i| &self.runbooks[i])
+    }
+
+    /// Puts a runbook in place of the one with its id; the one replaced, or
+    /// `None` (and nothing changed) when there is none.
+    pub fn replace_runbook(&mut self, runbook: Runbook) -> Option<Runbook> {
+        let &i = self.runbook_index.get(&runbook.id)?;
+        Some(std::mem::replace(&mut self.runbooks[i], runbook))
+    }
+
+    /// Puts a report in place of the one at its path; the one replaced, or
+    /// `None` (and nothing changed) when there is none.
+    pub fn replace_report(&mut self, report: Report) -> Option<Report> {
+        let i = self
+            .reports
+            .binary_search_by(|r| r.source.path.cmp(&report.source.path))
+            .ok()?;
+        Some(std::mem::replace(&mut self.reports[i], report))
+    }
+
+    /// The part of the repository one runbook's rules look at: the runbook,
+    /// the reports in its folder or naming it, its exceptions, with the
+    /// settings, lock and file inventory of the whole.
+    pub fn subset(&self, id: &str) -> Project {
+        let runbook = self.runbook(id);
+        let folder = runbook
+            .and_then(|rb| rb.meta.as_ref()?.headroom.as_ref())
+            .map(|h| h.reports.value.as_str());
+        let reports: Vec<Report> = self
+            .reports
+            .iter()
+            .filter(|r| {
+                folder.is_some_and(|f| crate::evaluate::same_folder(f, &r.folder))
+                    || r.meta.as_ref().is_some_and(|m| m.runbook.value == id)
+            })
+            .cloned()
+            .collect();
+        let exceptions = self
+            .exceptions
+            .iter()
+            .filter(|e| e.meta.as_ref().is_some_and(|m| m.runbook.value == id))
+            .cloned()
+            .collect();
+        let files: Vec<&str> = runbook
+            .map(|rb| rb.source.path.as_str())
+            .into_iter()
+            .chain(reports.iter().map(|r| r.source.path.as_str()))
+            .collect();
+        let read_problems = self
+            .read_problems
+            .iter()
+            .filter(|d| files.contains(&d.file.as_str()))
+            .cloned()
+            .collect();
+        let runbooks: Vec<Runbook> = runbook.cloned().into_iter().collect();
+        Project {
+            config: self.config.clone(),
+            config_source: self.config_source.clone(),
+            config_problems: Vec::new(),
+            lock_source: self.lock_source.clone(),
+            exceptions,
+            runbook_index: runbooks
+                .iter()
+                .enumerate()
+                .map(|(i, rb)| (rb.id.clone(), i))
+                .collect(),
+            runbooks,
+            reports,
+            templates: Vec::new(),
+            inventory: Arc::clone(&self.inventory),
+            read_problems,
+        }
+    }
+
+    /// The report at a root-relative path (reports are sorted by path).
+    pub fn report(&self, path: &str) -> Option<&Report> {
+        let i = self
+            .reports
+            .binary_search_by(|r| r.source.path.as_str().cmp(path))
+            .ok()?;
+        Some(&self.reports[i])
     }
 
     /// Today in the configured time zone.

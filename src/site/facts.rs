@@ -318,8 +318,6 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
                 .push(exception);
         }
     }
-    // Each runbook with its reports, in parallel: their metric histories are
-    // gathered once for both.
     let per_runbook: Vec<(RunbookFacts, Vec<ReportKey>)> = project
         .runbooks
         .par_iter()
@@ -330,15 +328,7 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
             let exceptions = exceptions_of
                 .get(rb.id.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let histories = evaluate::histories(rb, reports);
-            let report_facts = reports
-                .iter()
-                .filter_map(|report| report_facts(rb, report, &histories))
-                .collect();
-            Some((
-                runbook_facts(rb, reports, exceptions, today, histories)?,
-                report_facts,
-            ))
+            runbook_with_reports(rb, reports, exceptions, today)
         })
         .collect();
     let mut runbooks = Vec::with_capacity(per_runbook.len());
@@ -381,8 +371,28 @@ pub fn collect(project: &Project, today: NaiveDate) -> Facts {
     }
 }
 
+/// One runbook's facts and its reports' (keyed by date and path): their
+/// metric histories are gathered once for both. `reports` are the runbook's
+/// reports that count, by date; `exceptions` its documented exceptions.
+pub fn runbook_with_reports(
+    runbook: &Runbook,
+    reports: &[&Report],
+    exceptions: &[&Exception],
+    today: NaiveDate,
+) -> Option<(RunbookFacts, Vec<ReportKey>)> {
+    let histories = evaluate::histories(runbook, reports);
+    let report_facts = reports
+        .iter()
+        .filter_map(|report| report_facts(runbook, report, &histories))
+        .collect();
+    Some((
+        runbook_facts(runbook, reports, exceptions, today, histories)?,
+        report_facts,
+    ))
+}
+
 /// The audit grid: each runbook's headroom periods and review months across the window.
-fn audit(project: &Project, runbooks: &[RunbookFacts], today: NaiveDate) -> AuditFacts {
+pub fn audit(project: &Project, runbooks: &[RunbookFacts], today: NaiveDate) -> AuditFacts {
     let earliest = runbooks
         .iter()
         .flat_map(|rb| {
@@ -700,7 +710,7 @@ fn control_ref(criterion: &Criterion) -> ControlRef {
 }
 
 /// A report's facts, keyed by (date, path) so reports list in date order.
-type ReportKey = ((NaiveDate, String), ReportFacts);
+pub type ReportKey = ((NaiveDate, String), ReportFacts);
 
 fn report_facts(
     runbook: &Runbook,
@@ -760,7 +770,7 @@ fn report_facts(
     Some(((meta.date.value, report.source.path.clone()), facts))
 }
 
-fn coverage(runbooks: &[RunbookFacts]) -> Coverage {
+pub fn coverage(runbooks: &[RunbookFacts]) -> Coverage {
     let mut documents: BTreeMap<&str, Vec<DocumentRef>> = BTreeMap::new();
     for rb in runbooks {
         for control in &rb.controls {

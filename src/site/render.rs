@@ -19,9 +19,10 @@ use super::markdown;
 use crate::diag::{Diagnostic, Pos};
 use crate::evaluate::{Level, Review, percent};
 use crate::model::markdown::{TriggerTable, percent_decode};
-use crate::model::report::Report;
 use crate::project::Project;
 use crate::sources::{Source, TEMPLATES_DIR};
+
+pub mod preview;
 
 /// Site-wide values every page shows.
 #[derive(Serialize)]
@@ -82,28 +83,22 @@ struct ReportRow<'a> {
     worst: Level,
 }
 
-/// Everything pages are rendered from, computed once per build.
-pub struct Site<'p> {
-    project: &'p Project,
+/// Everything pages are rendered from, computed once per build from a
+/// project (which every page is then rendered with).
+pub struct Site {
     pub templates: Templates,
     pub facts: Facts,
     /// Where Markdown links lead: source paths (and report folders) to page URLs.
     links: markdown::Pages,
-    /// The model of each report page, by source path.
-    report_sources: HashMap<&'p str, &'p Report>,
     /// Shared by every page; converted for Tera once.
     info: Value,
     coverage: Value,
 }
 
-impl<'p> Site<'p> {
+impl Site {
     /// Compiles the templates and computes the facts; `as_of`: `today` is a
     /// past date the site shows the evidence as of (`build --as-of`).
-    pub fn new(
-        project: &'p Project,
-        today: NaiveDate,
-        as_of: bool,
-    ) -> Result<Self, Vec<Diagnostic>> {
+    pub fn new(project: &Project, today: NaiveDate, as_of: bool) -> Result<Self, Vec<Diagnostic>> {
         let templates = Templates::load(&project.templates)?;
         let facts = facts::collect(project, today);
         let info = Value::from_serializable(&SiteInfo {
@@ -113,18 +108,18 @@ impl<'p> Site<'p> {
             as_of,
         });
         Ok(Site {
-            project,
             templates,
             links: link_targets(&facts),
-            report_sources: project
-                .reports
-                .iter()
-                .map(|r| (r.source.path.as_str(), r))
-                .collect(),
             info,
             coverage: Value::from_serializable(&facts.coverage),
             facts,
         })
+    }
+
+    /// Takes in facts changed since the site was made (a live preview's edit).
+    pub fn refresh(&mut self) {
+        self.links = link_targets(&self.facts);
+        self.coverage = Value::from_serializable(&self.facts.coverage);
     }
 
     /// Every page, in no particular order.
@@ -161,8 +156,8 @@ impl<'p> Site<'p> {
         percent_decode(url)
     }
 
-    /// Renders one page.
-    pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
+    /// Renders one page of `project` (the project the site was made from).
+    pub fn render(&self, project: &Project, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let path = self.path(page);
         let root = "../".repeat(path.matches('/').count());
         let mut c = Context::new();
@@ -191,7 +186,7 @@ impl<'p> Site<'p> {
             Page::Runbook(i) => {
                 let rb = &self.facts.runbooks[i];
                 c.insert("rb", rb);
-                c.insert("body", &self.runbook_body(rb, &root));
+                c.insert("body", &self.runbook_body(project, rb, &root));
                 let margin = rb.headroom.as_ref().and_then(|h| h.margin);
                 let charts: HashMap<&str, String> = rb
                     .metrics
@@ -215,7 +210,7 @@ impl<'p> Site<'p> {
             Page::Report(i) => {
                 let report = &self.facts.reports[i];
                 c.insert("report", report);
-                c.insert("notes", self.report_notes(report, &root).trim());
+                c.insert("notes", self.report_notes(project, report, &root).trim());
                 "report.html"
             }
         };
@@ -223,10 +218,14 @@ impl<'p> Site<'p> {
     }
 
     /// Renders `pages` in parallel: (path, bytes) in the order given, or every failure.
-    pub fn render_all(&self, pages: &[Page]) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+    pub fn render_all(
+        &self,
+        project: &Project,
+        pages: &[Page],
+    ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
         let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
             .par_iter()
-            .map(|&page| Ok((self.path(page), self.render(page)?)))
+            .map(|&page| Ok((self.path(page), self.render(project, page)?)))
             .collect();
         let mut rendered = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
@@ -245,8 +244,8 @@ impl<'p> Site<'p> {
     }
 
     /// A runbook's body as HTML, its trigger tables annotated.
-    fn runbook_body(&self, rb: &RunbookFacts, root: &str) -> String {
-        let Some(runbook) = self.project.runbook(&rb.id) else {
+    fn runbook_body(&self, project: &Project, rb: &RunbookFacts, root: &str) -> String {
+        let Some(runbook) = project.runbook(&rb.id) else {
             return String::new();
         };
         let tables: Vec<(&str, &TriggerTable)> = runbook
@@ -265,8 +264,8 @@ impl<'p> Site<'p> {
     }
 
     /// A report's notes as HTML.
-    fn report_notes(&self, report: &ReportFacts, root: &str) -> String {
-        let Some(source) = self.report_sources.get(report.source.as_str()) else {
+    fn report_notes(&self, project: &Project, report: &ReportFacts, root: &str) -> String {
+        let Some(source) = project.report(&report.source) else {
             return String::new();
         };
         markdown::render(&markdown::Body {
@@ -277,6 +276,46 @@ impl<'p> Site<'p> {
             tables: &[],
         })
     }
+}
+
+/// The files of a site that are not pages: the static files, `SHA256SUMS`,
+/// `calendar.ics` and `evidence.json`.
+pub fn machine_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(String, Vec<u8>)> {
+    let facts = &site.facts;
+    let mut files: Vec<(String, Vec<u8>)> = site
+        .templates
+        .statics
+        .iter()
+        .map(|(name, text)| (name.clone(), text.clone().into_bytes()))
+        .collect();
+    files.push(("SHA256SUMS".to_owned(), sha256sums(facts).into_bytes()));
+    let upcoming = crate::agenda::agenda(project, today, crate::agenda::horizon(today, 366));
+    let calendar = super::calendar::ics(&upcoming, &facts.title, facts.base_url.as_deref(), today);
+    files.push(("calendar.ics".to_owned(), calendar.into_bytes()));
+    let mut json = serde_json::to_vec_pretty(facts).expect("facts serialize");
+    json.push(b'\n');
+    files.push(("evidence.json".to_owned(), json));
+    files
+}
+
+/// `sha256sum -c` input. Names with a newline or backslash are escaped the
+/// way GNU coreutils does, so no path can forge a line.
+pub fn sha256sums(facts: &Facts) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for source in &facts.sources {
+        let path = &source.path;
+        if path.contains(['\n', '\r', '\\']) {
+            let escaped = path
+                .replace('\\', "\\\\")
+                .replace('\n', "\\n")
+                .replace('\r', "\\r");
+            let _ = writeln!(out, "\\{}  {escaped}", source.sha256);
+        } else {
+            let _ = writeln!(out, "{}  {path}", source.sha256);
+        }
+    }
+    out
 }
 
 fn runbook_row(rb: &RunbookFacts) -> RunbookRow<'_> {
@@ -478,7 +517,7 @@ mod tests {
         let site = Site::new(&project, today, false).unwrap();
         let pages = site.pages();
         assert!(pages.contains(&Page::Home) && pages.contains(&Page::Report(0)));
-        for (path, html) in site.render_all(&pages).unwrap() {
+        for (path, html) in site.render_all(&project, &pages).unwrap() {
             assert!(built.get(&path) == Some(&html), "{path} differs");
         }
     }
