@@ -342,6 +342,28 @@ pub fn documented<'p>(
     })
 }
 
+/// [`reports_by_runbook`] for one runbook: its reports that count as
+/// evidence, by date.
+pub fn reports_of<'p>(
+    project: &'p Project,
+    runbook: &Runbook,
+    today: NaiveDate,
+) -> Vec<&'p Report> {
+    let Some(headroom) = runbook.meta.as_ref().and_then(|m| m.headroom.as_ref()) else {
+        return Vec::new();
+    };
+    let mut reports: Vec<&Report> = project
+        .reports_in(&headroom.reports.value)
+        .filter(|r| {
+            r.meta
+                .as_ref()
+                .is_some_and(|m| m.runbook.value == runbook.id && m.date.value <= today)
+        })
+        .collect();
+    reports.sort_by_key(|r| r.meta.as_ref().map(|m| m.date.value));
+    reports
+}
+
 /// A headroom fraction for people: 0.2 -> "20%", 0.125 -> "12.5%".
 pub fn percent(fraction: f64) -> String {
     let p = (fraction * 1000.0).round() / 10.0;

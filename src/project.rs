@@ -219,12 +219,16 @@ impl Project {
             .and_then(|rb| rb.meta.as_ref()?.headroom.as_ref())
             .map(|h| h.reports.value.as_str());
         let reports: Vec<Report> = self
-            .reports
-            .iter()
-            .filter(|r| {
-                folder.is_some_and(|f| crate::evaluate::same_folder(f, &r.folder))
-                    || r.meta.as_ref().is_some_and(|m| m.runbook.value == id)
-            })
+            .reports_in(folder.unwrap_or(""))
+            .chain(
+                // Reports naming it from elsewhere (reported as misfiled).
+                self.reports
+                    .iter()
+                    .filter(|r| r.meta.as_ref().is_some_and(|m| m.runbook.value == id))
+                    .filter(|r| {
+                        !folder.is_some_and(|f| crate::evaluate::same_folder(f, &r.folder))
+                    }),
+            )
             .cloned()
             .collect();
         let exceptions = self
@@ -262,6 +266,28 @@ impl Project {
             inventory: Arc::clone(&self.inventory),
             read_problems,
         }
+    }
+
+    /// The reports filed directly in a folder (reports are sorted by path, so
+    /// a folder's are next to each other).
+    pub fn reports_in(&self, folder: &str) -> impl Iterator<Item = &Report> {
+        let folder = sources::normalize(folder)
+            .map(|f| f.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let prefix = format!("{folder}/");
+        let start = self
+            .reports
+            .partition_point(|r| r.source.path.as_str() < prefix.as_str());
+        let reports = if folder.is_empty() {
+            &[][..]
+        } else {
+            &self.reports[start..]
+        };
+        reports
+            .iter()
+            .take_while(move |r| r.source.path.starts_with(&prefix))
+            // Not those of a subfolder, which sort among them.
+            .filter(move |r| r.source.path[folder.len() + 1..].find('/').is_none())
     }
 
     /// The report at a root-relative path (reports are sorted by path).

@@ -9,7 +9,7 @@
 //! they are left stale by an update and rewritten by [`Preview::write_machine_files`],
 //! which a server can run after it has answered.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use crate::diag::{self, Diagnostic};
 use crate::model::{report, runbook};
 use crate::project::Project;
 use crate::site::Error;
-use crate::site::facts::{self, RunbookFacts};
+use crate::site::facts::{self, ReportFacts, RunbookFacts};
 use crate::sources::{RUNBOOKS_DIR, Root};
 
 /// A preview: the repository as last read, its diagnostics, and the site
@@ -241,9 +241,7 @@ impl Preview {
             return Ok(Vec::new());
         };
         let runbook = project.runbook(id).expect("an edited runbook exists");
-        let reports = crate::evaluate::reports_by_runbook(project, today)
-            .remove(id)
-            .unwrap_or_default();
+        let reports = crate::evaluate::reports_of(project, runbook, today);
         let exceptions: Vec<_> = project
             .exceptions
             .iter()
@@ -263,13 +261,17 @@ impl Preview {
 
         let mut pages = vec![Page::Runbook(index)];
         let mut home = Summary::of(&old).home != Summary::of(new).home;
-        for (_, report) in new_reports {
-            let Some(i) = facts.reports.iter().position(|r| r.source == report.source) else {
+        let mut new_reports: HashMap<String, ReportFacts> = new_reports
+            .into_iter()
+            .map(|(_, report)| (report.source.clone(), report))
+            .collect();
+        for (i, slot) in facts.reports.iter_mut().enumerate() {
+            let Some(report) = new_reports.remove(&slot.source) else {
                 continue;
             };
-            home |= serde_json::to_vec(&super::report_row(&facts.reports[i])).ok()
+            home |= serde_json::to_vec(&super::report_row(slot)).ok()
                 != serde_json::to_vec(&super::report_row(&report)).ok();
-            facts.reports[i] = report;
+            *slot = report;
             pages.push(Page::Report(i));
         }
         // The edited files' hashes, for SHA256SUMS and evidence.json.
@@ -282,7 +284,8 @@ impl Preview {
         if home {
             pages.push(Page::Home);
         }
-        if Summary::of(&old).coverage != Summary::of(new).coverage {
+        let listed = Summary::of(&old).coverage != Summary::of(new).coverage;
+        if listed {
             facts.coverage = facts::coverage(&facts.runbooks);
             pages.push(Page::Readiness);
             let criteria = facts.coverage.groups.iter().enumerate();
@@ -294,7 +297,9 @@ impl Preview {
             facts.audit = facts::audit(project, &facts.runbooks, today);
             pages.push(Page::Audit);
         }
-        site.refresh();
+        if listed {
+            site.refresh();
+        }
         let files = site.render_all(project, &pages).map_err(Error::Templates)?;
         self.write_changed(files)
     }
