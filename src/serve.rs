@@ -1,13 +1,14 @@
 //! `dossier serve`: a live preview. The site is built into a temporary
 //! folder and served on 127.0.0.1; the root is watched, and every change
-//! rebuilds the site and reloads the browser. A failed check shows an error
+//! updates the site (re-rendering only the pages an edit shows up on, see
+//! [`Preview`]) and reloads the browser. A failed check shows an error
 //! page with the diagnostics until the files are fixed. The reload script is
 //! added to pages as they are served: the built files stay free of JavaScript.
 
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -19,10 +20,12 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::watch;
 
+use crate::diag::Diagnostic;
 use crate::output::{self, Format};
 use crate::project::Project;
+use crate::site;
 use crate::site::markdown::escape;
-use crate::{checks, site};
+use crate::site::render::preview::Preview;
 
 /// How long a reload request waits for a change before answering "none yet".
 const LONG_POLL: Duration = Duration::from_secs(25);
@@ -39,6 +42,9 @@ struct State {
     root: PathBuf,
     today: Option<NaiveDate>,
     out: tempfile::TempDir,
+    /// The site as last updated; `None` until the repository can be read
+    /// and its templates compile (every change then starts afresh).
+    preview: Mutex<Option<Preview>>,
     /// The diagnostics page while the repository fails its checks.
     failure: RwLock<Option<String>>,
     /// Bumped after every rebuild; pages wait on it to reload.
@@ -54,10 +60,11 @@ pub fn run(options: Options) -> io::Result<()> {
         out: tempfile::Builder::new()
             .prefix("dossier-serve-")
             .tempdir()?,
+        preview: Mutex::new(None),
         failure: RwLock::new(None),
         generation: watch::channel(0).0,
     });
-    rebuild(&state);
+    rebuild(&state, &[]);
 
     let watched = Arc::clone(&state);
     let ignored: Vec<PathBuf> = [".git", "target", "site"]
@@ -70,13 +77,17 @@ pub fn run(options: Options) -> io::Result<()> {
         move |result: DebounceEventResult| {
             let Ok(events) = result else { return };
             // Reading files is an event too (inotify reports opens): only changes count.
-            let relevant = events
+            let mut changed: Vec<PathBuf> = events
                 .iter()
                 .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-                .flat_map(|e| &e.paths)
-                .any(|p| !ignored.iter().any(|i| p.starts_with(i)));
-            if relevant {
-                rebuild(&watched);
+                .flat_map(|e| e.paths.iter())
+                .filter(|p| !ignored.iter().any(|i| p.starts_with(i)))
+                .cloned()
+                .collect();
+            changed.sort();
+            changed.dedup();
+            if !changed.is_empty() {
+                rebuild(&watched, &changed);
             }
         },
     )
@@ -108,32 +119,37 @@ pub fn run(options: Options) -> io::Result<()> {
     Ok(())
 }
 
-/// Loads, checks and renders the repository, then publishes into the
-/// temporary folder or records the failure; either way, pages reload.
-fn rebuild(state: &State) {
+/// Takes in the files changed at `paths` (all of them when the preview is
+/// new), then records the failure to show, if any, and makes pages reload.
+/// The files covering every source (`evidence.json`, `SHA256SUMS`...) are
+/// rewritten after the pages have been told to reload.
+fn rebuild(state: &State, paths: &[PathBuf]) {
     let started = std::time::Instant::now();
-    let failure = match Project::load(&state.root) {
-        Err(e) => Some(format!("<p>{}</p>", escape(&e.to_string()))),
-        Ok(project) => {
-            let today = state.today.unwrap_or_else(|| project.today());
-            let diagnostics = checks::run(&project, today);
-            if diagnostics.iter().any(|d| d.is_error()) {
-                Some(diagnostics_html(&project, &diagnostics))
-            } else {
-                match site::render(&project, today, false) {
-                    Ok(files) => match site::write::publish(state.out.path(), &files) {
-                        Ok(()) => None,
-                        Err(e) => Some(format!(
-                            "<p>cannot write the preview: {}</p>",
-                            escape(&e.to_string())
-                        )),
-                    },
-                    Err(site::Error::Templates(diagnostics)) => {
-                        Some(diagnostics_html(&project, &diagnostics))
-                    }
-                    Err(site::Error::Io(e)) => Some(format!("<p>{}</p>", escape(&e.to_string()))),
+    let mut slot = state.preview.lock().unwrap_or_else(|e| e.into_inner());
+    let result = match slot.as_mut() {
+        Some(preview) => preview.update(paths).map(|_| ()),
+        None => Preview::open(&state.root, state.out.path(), state.today)
+            .map(|preview| *slot = Some(preview)),
+    };
+    let failure = match result {
+        Ok(()) => slot
+            .as_ref()
+            .filter(|preview| preview.failed())
+            .map(|preview| diagnostics_html(preview.project(), preview.diagnostics())),
+        Err(e) => {
+            // Start afresh at the next change, whatever state this left.
+            let failure = match (&e, slot.as_ref()) {
+                (site::Error::Templates(diagnostics), Some(preview)) => {
+                    diagnostics_html(preview.project(), diagnostics)
                 }
-            }
+                (site::Error::Templates(diagnostics), None) => match Project::load(&state.root) {
+                    Ok(project) => diagnostics_html(&project, diagnostics),
+                    Err(e) => format!("<p>{}</p>", escape(&e.to_string())),
+                },
+                (site::Error::Io(e), _) => format!("<p>{}</p>", escape(&e.to_string())),
+            };
+            *slot = None;
+            Some(failure)
         }
     };
     match &failure {
@@ -145,9 +161,14 @@ fn rebuild(state: &State) {
     }
     *state.failure.write().unwrap_or_else(|e| e.into_inner()) = failure;
     state.generation.send_modify(|g| *g += 1);
+    if let Some(preview) = slot.as_ref()
+        && let Err(site::Error::Io(e)) = preview.write_machine_files()
+    {
+        eprintln!("cannot write the preview's evidence.json and SHA256SUMS: {e}");
+    }
 }
 
-fn diagnostics_html(project: &Project, diagnostics: &[crate::diag::Diagnostic]) -> String {
+fn diagnostics_html(project: &Project, diagnostics: &[Diagnostic]) -> String {
     let sources = project.sources();
     let text = output::render(diagnostics, Format::Human, false, |path| {
         sources

@@ -243,6 +243,49 @@ impl Site {
         }
     }
 
+    /// Renders `pages` in parallel and hands each to `write` as soon as it is
+    /// rendered, so that the pages need not all be held in memory, and
+    /// rendering and writing overlap. Every template failure is reported;
+    /// writing stops at the first I/O error.
+    pub fn render_each(
+        &self,
+        project: &Project,
+        pages: &[Page],
+        write: impl Fn(&str, &[u8]) -> std::io::Result<()> + Sync,
+    ) -> Result<(), super::Error> {
+        let failures: Vec<Diagnostic> = pages
+            .par_iter()
+            .map(|&page| match self.render(project, page) {
+                Ok(html) => write(&self.path(page), &html).map(|()| None),
+                Err(e) => Ok(Some(e)),
+            })
+            .collect::<std::io::Result<Vec<Option<Diagnostic>>>>()
+            .map_err(super::Error::Io)?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut failures = failures;
+        failures.dedup();
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(super::Error::Templates(failures))
+        }
+    }
+
+    /// Every file of the site in memory, sorted by path: what [`super::build`]
+    /// writes, for a live preview (which compares before writing) and tests.
+    pub fn files(
+        &self,
+        project: &Project,
+        today: NaiveDate,
+    ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+        let mut files = self.render_all(project, &self.pages())?;
+        files.extend(machine_files(self, project, today));
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(files)
+    }
+
     /// A runbook's body as HTML, its trigger tables annotated.
     fn runbook_body(&self, project: &Project, rb: &RunbookFacts, root: &str) -> String {
         let Some(runbook) = project.runbook(&rb.id) else {
@@ -281,6 +324,16 @@ impl Site {
 /// The files of a site that are not pages: the static files, `SHA256SUMS`,
 /// `calendar.ics` and `evidence.json`.
 pub fn machine_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(String, Vec<u8>)> {
+    let mut files = small_files(site, project, today);
+    let mut json = Vec::new();
+    write_evidence_json(&site.facts, &mut json).expect("writing to memory cannot fail");
+    files.push(("evidence.json".to_owned(), json));
+    files
+}
+
+/// The files of a site that are neither pages nor `evidence.json`: the
+/// static files, `SHA256SUMS`, `calendar.ics`.
+pub fn small_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(String, Vec<u8>)> {
     let facts = &site.facts;
     let mut files: Vec<(String, Vec<u8>)> = site
         .templates
@@ -292,10 +345,16 @@ pub fn machine_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(S
     let upcoming = crate::agenda::agenda(project, today, crate::agenda::horizon(today, 366));
     let calendar = super::calendar::ics(&upcoming, &facts.title, facts.base_url.as_deref(), today);
     files.push(("calendar.ics".to_owned(), calendar.into_bytes()));
-    let mut json = serde_json::to_vec_pretty(facts).expect("facts serialize");
-    json.push(b'\n');
-    files.push(("evidence.json".to_owned(), json));
     files
+}
+
+/// Writes `evidence.json` as it is read from the facts, without holding the
+/// whole text (which grows to gigabytes) in memory.
+pub fn write_evidence_json(facts: &Facts, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, facts).map_err(std::io::Error::other)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 /// `sha256sum -c` input. Names with a newline or backslash are escaped the
@@ -437,35 +496,6 @@ impl Templates {
             .map_err(|e| self.diagnostic(&e))
     }
 
-    /// Renders many pages in parallel, reporting every failure.
-    pub fn render_all<T: Serialize + Sync>(
-        &self,
-        jobs: &[(String, &str, T)],
-        context_of: impl Fn(&T) -> Context + Sync,
-    ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
-        let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
-            .par_iter()
-            .map(|(path, template, data)| {
-                self.render(template, &context_of(data))
-                    .map(|html| (path.clone(), html.into_bytes()))
-            })
-            .collect();
-        let mut pages = Vec::with_capacity(results.len());
-        let mut errors = Vec::new();
-        for result in results {
-            match result {
-                Ok(page) => pages.push(page),
-                Err(e) => errors.push(e),
-            }
-        }
-        errors.dedup();
-        if errors.is_empty() {
-            Ok(pages)
-        } else {
-            Err(errors)
-        }
-    }
-
     /// A template error as a diagnostic naming the template file and line.
     fn diagnostic(&self, error: &tera::Error) -> Diagnostic {
         let (name, pos, message) = match error.kind() {
@@ -507,18 +537,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_every_page_as_the_build_does() {
+    fn a_build_writes_what_the_site_renders_in_memory() {
         let project = Project::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        let built: HashMap<String, Vec<u8>> = crate::site::render(&project, today, false)
-            .unwrap()
-            .into_iter()
-            .collect();
         let site = Site::new(&project, today, false).unwrap();
-        let pages = site.pages();
-        assert!(pages.contains(&Page::Home) && pages.contains(&Page::Report(0)));
-        for (path, html) in site.render_all(&project, &pages).unwrap() {
-            assert!(built.get(&path) == Some(&html), "{path} differs");
+        let files = site.files(&project, today).unwrap();
+        let paths: Vec<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
+        for expected in ["index.html", "evidence.json", "SHA256SUMS", "calendar.ics"] {
+            assert!(paths.contains(&expected), "{expected} missing");
+        }
+        let out = tempfile::tempdir().unwrap();
+        let written = crate::site::build(&project, today, false, &out.path().join("site")).unwrap();
+        assert_eq!(written, files.len());
+        for (path, bytes) in files {
+            let on_disk = std::fs::read(out.path().join("site").join(&path)).unwrap();
+            assert!(on_disk == bytes, "{path} differs");
         }
     }
 }

@@ -15,12 +15,10 @@
 //! - an existing folder that is not a dossier site (no `evidence.json`) is
 //!   never replaced, so a mistyped `--out` cannot wipe unrelated files.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Component, Path, PathBuf};
-
-use rayon::prelude::*;
 
 use crate::sources::{CONFIG_FILE, EVIDENCE_DIR, RUNBOOKS_DIR, TEMPLATES_DIR};
 
@@ -106,19 +104,34 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
     Ok(real)
 }
 
-/// Writes `files` (site-relative paths) as the folder `out`, replacing what was there.
-pub fn publish(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-    for (path, _) in files {
+/// Publishes a site of the files at `paths` (site-relative) as the folder
+/// `out`, replacing what was there: the paths are checked and their folders
+/// made in a fresh folder beside `out`, `fill` writes the files (from any
+/// number of threads) and, when it succeeds, the folder is swapped in.
+/// Nothing is published when `fill` fails.
+pub fn publish<E: From<io::Error>>(
+    out: &Path,
+    paths: &[String],
+    fill: impl FnOnce(&Staging) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut declared = HashSet::with_capacity(paths.len());
+    for path in paths {
         check_site_path(path)?;
+        if !declared.insert(path.clone()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write {path:?} twice"),
+            )
+            .into());
+        }
     }
     let out = lexical(&std::path::absolute(out)?);
     let (parent, name) = match (out.parent(), out.file_name().and_then(|n| n.to_str())) {
         (Some(parent), Some(name)) => (parent.to_path_buf(), name.to_owned()),
         _ => {
-            return Err(io::Error::other(format!(
-                "cannot write the site to {}",
-                out.display()
-            )));
+            return Err(
+                io::Error::other(format!("cannot write the site to {}", out.display())).into(),
+            );
         }
     };
     fs::create_dir_all(&parent)?;
@@ -126,14 +139,62 @@ pub fn publish(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
     clean_up(&parent, &name, &out);
     refuse_foreign(&out)?;
 
-    let staging = parent.join(format!(".{name}{STAGING_MARK}new-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir(&staging)?;
-    if let Err(e) = write_all(&staging, files) {
-        let _ = fs::remove_dir_all(&staging);
+    let dir = parent.join(format!(".{name}{STAGING_MARK}new-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let staging = Staging { dir, declared };
+    let filled = staging
+        .make_folders()
+        .map_err(E::from)
+        .and_then(|()| fill(&staging));
+    if let Err(e) = filled {
+        let _ = fs::remove_dir_all(&staging.dir);
         return Err(e);
     }
-    swap_in(&staging, &out, &parent, &name)
+    Ok(swap_in(&staging.dir, &out, &parent, &name)?)
+}
+
+/// A site being written aside, before it is swapped in: only the paths
+/// declared to [`publish`] (checked to stay inside it) can be written.
+pub struct Staging {
+    dir: PathBuf,
+    declared: HashSet<String>,
+}
+
+impl Staging {
+    /// Writes the file at `path` whole.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        fs::write(self.place(path)?, bytes)
+    }
+
+    /// Creates the file at `path`, to be written as a stream.
+    pub fn create(&self, path: &str) -> io::Result<File> {
+        File::create(self.place(path)?)
+    }
+
+    fn place(&self, path: &str) -> io::Result<PathBuf> {
+        if self.declared.contains(path) {
+            Ok(self.dir.join(path))
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write {path:?}: not declared as part of the site"),
+            ))
+        }
+    }
+
+    /// The folder itself and every folder a declared path lies in, each made once.
+    fn make_folders(&self) -> io::Result<()> {
+        fs::create_dir(&self.dir)?;
+        let folders: BTreeSet<&str> = self
+            .declared
+            .iter()
+            .filter_map(|path| path.rsplit_once('/').map(|(folder, _)| folder))
+            .collect();
+        for folder in folders {
+            fs::create_dir_all(self.dir.join(folder))?;
+        }
+        Ok(())
+    }
 }
 
 /// `a/./b/../c` -> `a/c` for an absolute path (`..` at the top stays at the top).
@@ -190,26 +251,6 @@ fn refuse_foreign(out: &Path) -> io::Result<()> {
         "{} exists and is not a dossier site (it has no {SITE_MARKER}); refusing to replace it: remove it or choose another --out",
         out.display()
     )))
-}
-
-fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-    let mut seen = BTreeSet::new();
-    if let Some((path, _)) = files.iter().find(|(path, _)| !seen.insert(path.as_str())) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("refusing to write {path:?} twice"),
-        ));
-    }
-    let folders: BTreeSet<&str> = files
-        .iter()
-        .filter_map(|(path, _)| path.rsplit_once('/').map(|(folder, _)| folder))
-        .collect();
-    for folder in folders {
-        fs::create_dir_all(dir.join(folder))?;
-    }
-    files
-        .par_iter()
-        .try_for_each(|(path, bytes)| fs::write(dir.join(path), bytes))
 }
 
 /// Exchanges the staging folder with the live one in a single step where the
@@ -367,6 +408,16 @@ mod tests {
         ]
     }
 
+    /// Publishes `files` whole, as a build does.
+    fn publish_files(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+        let paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+        publish(out, &paths, |staging| {
+            files
+                .iter()
+                .try_for_each(|(path, bytes)| staging.write(path, bytes))
+        })
+    }
+
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
@@ -380,9 +431,9 @@ mod tests {
     fn publishes_and_replaces_whole_sites() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        publish(&out, &files("one")).unwrap();
+        publish_files(&out, &files("one")).unwrap();
         fs::write(out.join("stale.html"), "old").unwrap();
-        publish(&out, &files("two")).unwrap();
+        publish_files(&out, &files("two")).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert_eq!(fs::read_to_string(out.join("a/b/c.txt")).unwrap(), "deep");
         assert!(
@@ -401,7 +452,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         fs::write(&out, "not a folder").unwrap();
-        assert!(publish(&out, &files("x")).is_err());
+        assert!(publish_files(&out, &files("x")).is_err());
         assert_eq!(fs::read_to_string(&out).unwrap(), "not a folder");
     }
 
@@ -411,23 +462,23 @@ mod tests {
         let out = dir.path().join("documents");
         fs::create_dir(&out).unwrap();
         fs::write(out.join("thesis.tex"), "years of work").unwrap();
-        let e = publish(&out, &files("x")).unwrap_err();
+        let e = publish_files(&out, &files("x")).unwrap_err();
         assert!(e.to_string().contains("not a dossier site"), "{e}");
         assert_eq!(names(&out), ["thesis.tex"]);
         // An empty folder is fine.
         let empty = dir.path().join("empty");
         fs::create_dir(&empty).unwrap();
-        publish(&empty, &files("x")).unwrap();
+        publish_files(&empty, &files("x")).unwrap();
     }
 
     #[test]
     fn refuses_to_replace_a_symbolic_link() {
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real");
-        publish(&real, &files("x")).unwrap();
+        publish_files(&real, &files("x")).unwrap();
         let link = dir.path().join("site");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        assert!(publish(&link, &files("y")).is_err());
+        assert!(publish_files(&link, &files("y")).is_err());
         assert_eq!(fs::read_to_string(real.join("index.html")).unwrap(), "x");
     }
 
@@ -444,16 +495,33 @@ mod tests {
             "a//b",
             "a/..",
         ] {
-            let e = publish(&out, &[(bad.to_owned(), b"x".to_vec())]).unwrap_err();
+            let e = publish_files(&out, &[(bad.to_owned(), b"x".to_vec())]).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{bad}");
         }
         let twice = [
             ("a.html".to_owned(), b"1".to_vec()),
             ("a.html".to_owned(), b"2".to_vec()),
         ];
-        assert!(publish(&out, &twice).is_err());
+        assert!(publish_files(&out, &twice).is_err());
         assert!(!out.exists());
         assert_eq!(names(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_failed_fill_publishes_nothing_and_undeclared_paths_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        publish_files(&out, &files("old")).unwrap();
+        let paths = vec!["index.html".to_owned()];
+        let e = publish(&out, &paths, |staging| {
+            staging.write("index.html", b"new")?;
+            staging.write("other.html", b"sneaked in")
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("not declared"), "{e}");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(names(dir.path()), ["site"], "the staging folder is removed");
     }
 
     #[test]
@@ -470,7 +538,7 @@ mod tests {
         // Another output's folders are left alone.
         let other = dir.path().join(".public.dossier-new-1");
         fs::create_dir(&other).unwrap();
-        publish(&dir.path().join("site"), &files("x")).unwrap();
+        publish_files(&dir.path().join("site"), &files("x")).unwrap();
         assert!(!stale.exists() && !live.exists());
         assert!(other.exists());
     }
@@ -479,13 +547,13 @@ mod tests {
     fn a_site_set_aside_by_a_killed_build_is_put_back() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        publish(&out, &files("old")).unwrap();
+        publish_files(&out, &files("old")).unwrap();
         // Killed between the two renames of the fallback: no site, the old one aside.
         let aside = dir.path().join(".site.dossier-old-4242");
         fs::rename(&out, &aside).unwrap();
         fs::create_dir(dir.path().join(".site.dossier-new-4242")).unwrap();
         // The next build starts from the old site, and replaces it whole.
-        publish(&out, &files("new")).unwrap();
+        publish_files(&out, &files("new")).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
         assert_eq!(names(dir.path()), ["site"]);
     }
@@ -494,14 +562,14 @@ mod tests {
     fn a_second_build_into_the_same_folder_is_refused_while_the_first_runs() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        publish(&out, &files("first")).unwrap();
+        publish_files(&out, &files("first")).unwrap();
         let held = OutputLock::acquire(dir.path(), "site", &out).unwrap();
-        let e = publish(&out, &files("second")).unwrap_err();
+        let e = publish_files(&out, &files("second")).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
         assert!(e.to_string().contains("another dossier build"), "{e}");
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "first");
         drop(held);
-        publish(&out, &files("second")).unwrap();
+        publish_files(&out, &files("second")).unwrap();
         assert_eq!(
             fs::read_to_string(out.join("index.html")).unwrap(),
             "second"
@@ -512,7 +580,7 @@ mod tests {
     fn a_lock_file_left_by_a_killed_build_does_not_block() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(".site.dossier-lock"), "").unwrap();
-        publish(&dir.path().join("site"), &files("x")).unwrap();
+        publish_files(&dir.path().join("site"), &files("x")).unwrap();
         assert_eq!(names(dir.path()), ["site"]);
     }
 

@@ -128,11 +128,9 @@ impl Preview {
             return Ok(Vec::new());
         }
         let site = Site::new(&self.project, self.today, false).map_err(Error::Templates)?;
-        let pages = site
-            .render_all(&self.project, &site.pages())
+        let files = site
+            .files(&self.project, self.today)
             .map_err(Error::Templates)?;
-        let mut files = machine_files(&site, &self.project, self.today);
-        files.extend(pages);
         self.remove_others(&files).map_err(Error::Io)?;
         let written = self.write_changed(files)?;
         self.site = Some(site);
@@ -460,10 +458,10 @@ mod tests {
     /// What a full build of `root` writes.
     fn built(root: &Path) -> BTreeMap<String, Vec<u8>> {
         let project = Project::load(root).unwrap();
-        crate::site::render(&project, today(), false)
-            .unwrap()
-            .into_iter()
-            .collect()
+        let out = tempfile::tempdir().unwrap();
+        let site = out.path().join("site");
+        crate::site::build(&project, today(), false, &site).unwrap();
+        tree(&site)
     }
 
     fn edit(root: &Path, path: &str, from: &str, to: &str) -> PathBuf {
