@@ -1375,25 +1375,77 @@ fn join(page: &str, target: &str) -> String {
 }
 
 #[test]
-fn runbook_ids_that_are_dot_segments_cannot_overwrite_pages() {
-    // `runbooks/...md` has the id `..`, whose page would be `runbooks/../index.html`.
+fn runbook_ids_that_are_dot_segments_are_refused_by_check() {
+    // A runbook's id is its file stem and names its page: `runbooks/..md` has
+    // the id `.` and `runbooks/...md` the id `..`, whose pages would be
+    // `runbooks/./index.html` and `runbooks/../index.html` (the home page).
+    // `check` refuses them at the file, so `build` never gets to write them.
     let (tmp, root) = good_repo();
-    fs::write(root.join("runbooks/...md"), runbook_text("Dots", "")).unwrap();
-    fs::write(root.join("runbooks/..md"), runbook_text("Dot", "")).unwrap();
     let out = tmp.path().join("site");
-    let output = build(&root, &out);
-    let home = out.join("index.html");
-    if code(&output) == 0 {
-        let home = fs::read_to_string(home).unwrap();
-        assert!(
-            home.contains("Backup Runbook"),
-            "the home page is the home page"
+    let published = build(&root, &out);
+    assert_eq!(code(&published), 0, "{}", stderr(&published));
+    let before = tree(&out);
+
+    fs::write(root.join("runbooks/..md"), runbook_text("Dot Runbook", "")).unwrap();
+    fs::write(root.join("runbooks/...md"), runbook_text("Dots", "")).unwrap();
+    // Names that only start or end with dots are pages of their own.
+    fs::write(root.join("runbooks/....md"), runbook_text("Three Dots", "")).unwrap();
+    fs::write(root.join("runbooks/.hidden.md"), runbook_text("Hidden", "")).unwrap();
+
+    let (exit, diagnostics) = check_json(&root);
+    assert_eq!(exit, 1, "{diagnostics:#?}");
+    assert_eq!(
+        rules(&diagnostics),
+        ["runbook-id runbooks/...md", "runbook-id runbooks/..md"],
+        "{diagnostics:#?}"
+    );
+    for (d, id, meaning, rename) in [
+        (
+            &diagnostics[0],
+            "..",
+            "`..` there means the folder above runbooks/, not a page",
+            "runbooks/dots.md",
+        ),
+        (
+            &diagnostics[1],
+            ".",
+            "`.` there means the runbooks/ folder itself, not a page",
+            "runbooks/dot-runbook.md",
+        ),
+    ] {
+        assert_eq!(d["severity"], "error");
+        assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(1), None));
+        assert_eq!(
+            d["message"].as_str().unwrap(),
+            format!(
+                "runbook id `{id}` cannot be a page: the id (the file name without `.md`) becomes a URL path segment, runbooks/{id}/index.html, and {meaning}"
+            )
         );
-        verify_sums(&root, &out);
-    } else {
-        assert_eq!(code(&output), 2, "{}", stderr(&output));
-        assert!(!out.exists(), "nothing written");
+        let help = d["help"].as_str().unwrap();
+        assert!(
+            help.starts_with("rename the file") && help.contains(rename),
+            "{help}"
+        );
     }
+
+    let human = dossier(&["check", "--root", path(&root), "--today", TODAY]);
+    assert_eq!(code(&human), 1);
+    let printed = format!("{}{}", stdout(&human), stderr(&human));
+    for place in ["--> runbooks/...md:1", "--> runbooks/..md:1"] {
+        assert!(printed.contains(place), "{printed}");
+    }
+    assert!(printed.contains("error[runbook-id]"), "{printed}");
+
+    // `build` checks first: it fails with the same errors and writes nothing.
+    let refused = build(&root, &out);
+    assert_eq!(code(&refused), 1, "{}", stderr(&refused));
+    let said = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(said.contains("error[runbook-id]"), "{said}");
+    assert!(said.contains("build: nothing written"), "{said}");
+    assert_eq!(tree(&out), before, "the published site is untouched");
+    let fresh = tmp.path().join("fresh-site");
+    assert_eq!(code(&build(&root, &fresh)), 1);
+    assert!(!fresh.exists(), "nothing written");
 }
 
 // ---------------------------------------------------------------------------

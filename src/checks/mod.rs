@@ -7,6 +7,7 @@ mod forecast;
 mod frontmatter;
 mod headroom;
 mod history;
+mod ids;
 mod links;
 mod lock;
 pub mod placeholders;
@@ -49,8 +50,9 @@ impl<'p> Context<'p> {
 /// Every problem of the repository, sorted by file, line and column.
 pub fn run(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
     let context = Context::new(project, today);
-    let rules: [fn(&Context) -> Vec<Diagnostic>; 12] = [
+    let rules: [fn(&Context) -> Vec<Diagnostic>; 13] = [
         frontmatter::check,
+        ids::check,
         review::check,
         controls::check,
         triggers::check,

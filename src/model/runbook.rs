@@ -143,6 +143,23 @@ pub fn parse(source: Source) -> Runbook {
     }
 }
 
+/// Why a runbook id cannot name its page, if it cannot.
+///
+/// The id becomes one URL path segment, `runbooks/<id>/index.html`. The site
+/// percent-encodes every character a URL could misread (`/`, `%`, `?`, `#`,
+/// spaces...), so any file name is a segment except the names a path itself
+/// gives a meaning: `.` (this folder), `..` (the folder above) and the empty
+/// name. A page there would be no page of its own: `runbooks/../index.html`
+/// is the site's home page.
+pub fn id_unfit_for_page(id: &str) -> Option<&'static str> {
+    match id {
+        "" => Some("an empty segment names no page"),
+        "." => Some("`.` there means the runbooks/ folder itself, not a page"),
+        ".." => Some("`..` there means the folder above runbooks/, not a page"),
+        _ => None,
+    }
+}
+
 /// A mapping of scalars (`headroom`, a `history` entry), positioned at its
 /// first key, with the problems of its keys.
 struct Pairs {
@@ -753,6 +770,40 @@ mod tests {
             rb.problems[0].help.as_deref(),
             Some("did you mean `owner`?")
         );
+    }
+
+    #[test]
+    fn ids_that_are_dot_segments_or_empty_cannot_name_a_page() {
+        let id_of = |path: &str| {
+            parse(Source {
+                path: path.into(),
+                text: GOOD.into(),
+                sha256: String::new(),
+            })
+            .id
+        };
+        assert_eq!(id_of("runbooks/..md"), ".");
+        assert_eq!(id_of("runbooks/...md"), "..");
+        assert_eq!(id_of("runbooks/.md"), "");
+        for unfit in [".", "..", ""] {
+            assert!(id_unfit_for_page(unfit).is_some(), "{unfit:?}");
+        }
+        // Every other name is one segment once percent-encoded.
+        for fit in [
+            "...",
+            ".hidden",
+            "..x",
+            "x..",
+            ".md",
+            "capacity-planning",
+            "a b",
+            "%2e%2e",
+            "a\\b",
+            "-rf",
+            "ünïcödé",
+        ] {
+            assert_eq!(id_unfit_for_page(fit), None, "{fit:?}");
+        }
     }
 
     #[test]
