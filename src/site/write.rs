@@ -15,7 +15,7 @@
 //! - an existing folder that is not a dossier site (no `evidence.json`) is
 //!   never replaced, so a mistyped `--out` cannot wipe unrelated files.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -105,9 +105,9 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Publishes a site of the files at `paths` (site-relative) as the folder
-/// `out`, replacing what was there: the paths are checked and their folders
-/// made in a fresh folder beside `out`, `fill` writes the files (from any
-/// number of threads) and, when it succeeds, the folder is swapped in.
+/// `out`, replacing what was there: the paths are checked, `fill` writes the
+/// files (from any number of threads) into a fresh folder beside `out` and,
+/// when it succeeds, that folder is swapped in.
 /// Nothing is published when `fill` fails.
 pub fn publish<E: From<io::Error>>(
     out: &Path,
@@ -142,8 +142,7 @@ pub fn publish<E: From<io::Error>>(
     let dir = parent.join(format!(".{name}{STAGING_MARK}new-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     let staging = Staging { dir, declared };
-    let filled = staging
-        .make_folders()
+    let filled = fs::create_dir(&staging.dir)
         .map_err(E::from)
         .and_then(|()| fill(&staging));
     if let Err(e) = filled {
@@ -163,12 +162,14 @@ pub struct Staging {
 impl Staging {
     /// Writes the file at `path` whole.
     pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        fs::write(self.place(path)?, bytes)
+        let place = self.place(path)?;
+        with_folder(&place, || fs::write(&place, bytes))
     }
 
     /// Creates the file at `path`, to be written as a stream.
     pub fn create(&self, path: &str) -> io::Result<File> {
-        File::create(self.place(path)?)
+        let place = self.place(path)?;
+        with_folder(&place, || File::create(&place))
     }
 
     fn place(&self, path: &str) -> io::Result<PathBuf> {
@@ -181,19 +182,22 @@ impl Staging {
             ))
         }
     }
+}
 
-    /// The folder itself and every folder a declared path lies in, each made once.
-    fn make_folders(&self) -> io::Result<()> {
-        fs::create_dir(&self.dir)?;
-        let folders: BTreeSet<&str> = self
-            .declared
-            .iter()
-            .filter_map(|path| path.rsplit_once('/').map(|(folder, _)| folder))
-            .collect();
-        for folder in folders {
-            fs::create_dir_all(self.dir.join(folder))?;
+/// Runs `create` (which makes the file at `place`), first making its folder
+/// when it does not exist yet. Folders are made by the threads writing their
+/// files, as they go: making every folder first, one after another, would
+/// keep the other threads from rendering meanwhile.
+fn with_folder<T>(place: &Path, create: impl Fn() -> io::Result<T>) -> io::Result<T> {
+    match create() {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(folder) = place.parent() {
+                // Tolerates another thread making the same folder meanwhile.
+                fs::create_dir_all(folder)?;
+            }
+            create()
         }
-        Ok(())
+        other => other,
     }
 }
 
