@@ -1245,6 +1245,296 @@ fn every_value_is_escaped_in_html_and_json() {
     assert_eq!(backup["extra"]["note"], nasty);
 }
 
+/// Written unescaped into `calendar.ics`, this ends the property it is in and
+/// forges a start date, a whole event and the end of the calendar.
+const FORGE: &str = "\r\nDTSTART:19700101T000000Z\r\nBEGIN:VEVENT\r\nUID:forged\r\nDTSTART:19700101T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+/// `text` as a YAML double-quoted scalar: line breaks, tabs and other control
+/// characters written as escapes.
+fn yaml_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A TEXT value of calendar.ics unescaped (RFC 5545 §3.3.11). An unescaped
+/// `,` or `;` would split the value in two, so it fails the test.
+#[track_caller]
+fn unescape_text(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(c @ ('\\' | ',' | ';')) => out.push(c),
+                other => panic!("bad escape \\{other:?} in {value:?}"),
+            },
+            ',' | ';' => panic!("unescaped {c:?} in {value:?}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What a TEXT value can hold of `text`: every line break (`\r\n`, `\n`, a
+/// lone `\r`) is a `\n`; control characters other than tab are left out.
+fn calendar_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+#[test]
+fn newlines_in_values_cannot_forge_calendar_properties() {
+    // Every free-text value that reaches calendar.ics: the site title
+    // (X-WR-CALNAME), base_url (URL), a runbook's title (SUMMARY,
+    // DESCRIPTION), its headroom.reports folder (DESCRIPTION) and its id, the
+    // file name (UID, URL). The owner does not reach it, but must not forge
+    // anything either.
+    let (tmp, root) = good_repo();
+    let hostile = |name: &str| {
+        format!(
+            "{name}{FORGE}X-FORGED;A=1:b, c; d \\ e \\n \\, \\; f\rATTACH:lone-cr\ttab \u{1b}[31m end"
+        )
+    };
+    let site_title = hostile("Acme");
+    let base_url = format!("https://evidence.acme.example/a{FORGE}b");
+    let title = hostile("Capacity");
+    let owner = hostile("Founder");
+    let folder = format!("evidence/reports{FORGE}X-FORGED;A=1:b, c; d \\ e \\n end");
+    let id = format!("second{FORGE}x");
+    let second = hostile("Second");
+
+    let config = fs::read_to_string(root.join("dossier.yaml"))
+        .unwrap()
+        .replace(
+            "title: Acme SOC 2 evidence",
+            &format!("title: {}", yaml_quoted(&site_title)),
+        )
+        .replace(
+            "base_url: https://evidence.acme.example",
+            &format!("base_url: {}", yaml_quoted(&base_url)),
+        );
+    fs::write(root.join("dossier.yaml"), config).unwrap();
+    let runbook = root.join("runbooks/capacity-planning.md");
+    let text = fs::read_to_string(&runbook)
+        .unwrap()
+        .replace(
+            "title: Capacity Runbook",
+            &format!("title: {}", yaml_quoted(&title)),
+        )
+        .replace("owner: Founder", &format!("owner: {}", yaml_quoted(&owner)))
+        .replace(
+            "reports: evidence/capacity_reports",
+            &format!("reports: {}", yaml_quoted(&folder)),
+        );
+    fs::write(&runbook, text).unwrap();
+    // The reports are filed in the hostile folder (the runbook links to the old one).
+    copy_dir(&root.join("evidence/capacity_reports"), &root.join(&folder));
+    fs::write(
+        root.join(format!("runbooks/{id}.md")),
+        runbook_text(&yaml_quoted(&second), ""),
+    )
+    .unwrap();
+
+    let out = tmp.path().join("site");
+    let output = build(&root, &out);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // The values reached the site as written.
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("evidence.json")).unwrap()).unwrap();
+    assert_eq!(json["title"], site_title.as_str());
+    assert_eq!(json["base_url"], base_url.as_str());
+    let runbooks = json["runbooks"].as_array().unwrap();
+    let capacity = runbooks
+        .iter()
+        .find(|r| r["id"] == "capacity-planning")
+        .unwrap();
+    assert_eq!(capacity["title"], title.as_str());
+    assert_eq!(capacity["owner"], owner.as_str());
+    assert_eq!(capacity["headroom"]["reports"], folder.as_str());
+    assert!(runbooks.iter().any(|r| r["id"] == id.as_str()));
+    // SHA256SUMS: one line per source, though a folder and a file name hold CRLF.
+    let sums = fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    assert_eq!(
+        sums.lines().count(),
+        json["sources"].as_array().unwrap().len()
+    );
+    verify_sums(&root, &out);
+
+    let ics = String::from_utf8(fs::read(out.join("calendar.ics")).unwrap()).expect("UTF-8");
+    // Physical lines: CRLF line ends only, at most 75 octets, no control
+    // characters but tab.
+    let physical: Vec<&str> = ics
+        .strip_suffix("\r\n")
+        .expect("ends with CRLF")
+        .split("\r\n")
+        .collect();
+    for line in &physical {
+        assert!(
+            !line.contains(['\r', '\n']),
+            "a line end that is not CRLF: {line:?}"
+        );
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "a control character: {line:?}"
+        );
+    }
+    // Unfolded (RFC 5545 §3.1): a line that starts with a space or a tab
+    // continues the one before.
+    let mut lines: Vec<String> = Vec::new();
+    for line in physical {
+        match line.strip_prefix([' ', '\t']) {
+            Some(rest) => lines.last_mut().expect("not a continuation").push_str(rest),
+            None => lines.push(line.to_owned()),
+        }
+    }
+    assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
+    assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
+    let count = |wanted: &str| lines.iter().filter(|l| *l == wanted).count();
+    assert_eq!(
+        (count("BEGIN:VCALENDAR"), count("END:VCALENDAR")),
+        (1, 1),
+        "{ics}"
+    );
+    assert_eq!(count("BEGIN:VEVENT"), count("END:VEVENT"));
+    // Only the properties dossier writes start a line: nothing forged.
+    const PROPERTIES: [&str; 15] = [
+        "BEGIN",
+        "END",
+        "VERSION",
+        "PRODID",
+        "CALSCALE",
+        "METHOD",
+        "X-WR-CALNAME",
+        "UID",
+        "DTSTAMP",
+        "DTSTART",
+        "DTEND",
+        "SUMMARY",
+        "DESCRIPTION",
+        "URL",
+        "TRANSP",
+    ];
+    let mut calendar: Vec<(String, String)> = Vec::new();
+    let mut events: Vec<Vec<(String, String)>> = Vec::new();
+    let mut in_event = false;
+    for line in &lines[1..lines.len() - 1] {
+        for forged in ["X-FORGED", "ATTACH", "UID:forged", "DTSTART:1970"] {
+            assert!(!line.starts_with(forged), "forged: {line:?}\n{ics}");
+        }
+        let (head, value) = line.split_once(':').expect("NAME:value");
+        let name = head.split(';').next().unwrap();
+        assert!(PROPERTIES.contains(&name), "forged: {line:?}\n{ics}");
+        match (name, value) {
+            ("BEGIN", "VEVENT") => {
+                assert!(!in_event, "an event inside an event");
+                in_event = true;
+                events.push(Vec::new());
+            }
+            ("END", "VEVENT") => {
+                assert!(in_event, "END:VEVENT outside an event");
+                in_event = false;
+            }
+            ("BEGIN" | "END", _) => panic!("forged: {line:?}\n{ics}"),
+            _ if in_event => events
+                .last_mut()
+                .unwrap()
+                .push((head.to_owned(), value.to_owned())),
+            _ => calendar.push((head.to_owned(), value.to_owned())),
+        }
+    }
+    assert!(!in_event, "an event left open");
+    let one = |properties: &[(String, String)], name: &str| -> String {
+        let found: Vec<&String> = properties
+            .iter()
+            .filter(|(head, _)| head.split(';').next() == Some(name))
+            .map(|(_, value)| value)
+            .collect();
+        assert_eq!(found.len(), 1, "{name} in {properties:#?}");
+        found[0].clone()
+    };
+    assert_eq!(
+        unescape_text(&one(&calendar, "X-WR-CALNAME")),
+        calendar_text(&site_title)
+    );
+    let title = calendar_text(&title);
+    let second = calendar_text(&second);
+    let folder = calendar_text(&folder);
+    let (mut reviews, mut reports) = (0, 0);
+    for event in &events {
+        // Exactly one start, the one dossier wrote.
+        let start = one(event, "DTSTART");
+        assert!(
+            event
+                .iter()
+                .any(|(h, v)| h == "DTSTART;VALUE=DATE" && *v == start)
+                && start.len() == 8
+                && start.bytes().all(|b| b.is_ascii_digit())
+                && start != "19700101",
+            "{event:#?}"
+        );
+        let uid = one(event, "UID");
+        let summary = unescape_text(&one(event, "SUMMARY"));
+        let description = unescape_text(&one(event, "DESCRIPTION"));
+        let url = dossier::model::markdown::percent_decode(&one(event, "URL"));
+        if uid.starts_with("review-capacity-planning-") {
+            reviews += 1;
+            assert_eq!(summary, format!("Review due: {title}"));
+            assert_eq!(description, format!("{title} review (now version 1.2)."));
+            assert_eq!(
+                url,
+                format!("{base_url}/runbooks/capacity-planning/index.html")
+            );
+        } else if uid.starts_with("report-capacity-planning-") {
+            reports += 1;
+            assert_eq!(summary, format!("Headroom report due: {title}"));
+            assert!(
+                description.starts_with(&format!("{title} headroom report for "))
+                    && description.contains(&format!(" in {folder}/.")),
+                "{description:?}"
+            );
+        } else if uid.starts_with("review-second%0D%0A") {
+            reviews += 1;
+            assert_eq!(summary, format!("Review due: {second}"));
+            assert_eq!(url, format!("{base_url}/runbooks/{id}/index.html"));
+        }
+    }
+    // The capacity runbook's review and the second runbook's.
+    assert_eq!(reviews, 2, "{ics}");
+    assert!(reports > 0, "{ics}");
+
+    // A parser reads the same events, each with one start.
+    let unfolded = icalendar::parser::unfold(&ics);
+    let parsed = icalendar::parser::read_calendar(&unfolded).expect("a valid iCalendar file");
+    assert_eq!(parsed.components.len(), events.len());
+    for event in &parsed.components {
+        assert_eq!(event.name, "VEVENT");
+        assert!(event.components.is_empty());
+        let starts = event
+            .properties
+            .iter()
+            .filter(|p| p.name == "DTSTART")
+            .count();
+        assert_eq!(starts, 1);
+    }
+}
+
 #[test]
 fn odd_file_names_work_in_urls_links_and_sums() {
     let (tmp, root) = good_repo();

@@ -44,7 +44,7 @@ pub fn ics(items: &[Item], title: &str, base_url: Option<&str>, today: NaiveDate
         line(&format!("SUMMARY:{}", escape(&summary)));
         line(&format!("DESCRIPTION:{}", escape(&description)));
         if let Some(base) = base_url {
-            line(&format!("URL:{base}/{}", runbook_url(&item.runbook)));
+            line(&format!("URL:{}/{}", uri(base), runbook_url(&item.runbook)));
         }
         line("TRANSP:TRANSPARENT");
         line("END:VEVENT");
@@ -54,18 +54,42 @@ pub fn ics(items: &[Item], title: &str, base_url: Option<&str>, today: NaiveDate
 }
 
 /// TEXT values escape backslashes, separators and line breaks (RFC 5545 §3.3.11),
-/// so no value can start a property of its own.
+/// so no value can start a property of its own. A line break is `\r\n`, `\n` or
+/// a lone `\r`; tabs stay (TEXT allows them); other control characters, which
+/// TEXT cannot hold, are left out.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\t' => out.push(c),
             c if c.is_control() => {}
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URI value (RFC 5545 §3.3.13) is not TEXT and has no backslash escapes:
+/// every byte a URI cannot hold (control characters, spaces, quotes,
+/// non-ASCII) is percent-encoded. `base_url` reaches here as `dossier.yaml`
+/// wrote it, and a line break in it would otherwise end the property and
+/// start one of its own.
+fn uri(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -92,6 +116,54 @@ mod tests {
     #[test]
     fn escapes_text_so_no_property_can_be_forged() {
         assert_eq!(escape("a;b,c\\d\nDTSTART:x"), "a\\;b\\,c\\\\d\\nDTSTART:x");
+    }
+
+    #[test]
+    fn line_breaks_of_every_kind_are_escaped_and_tabs_kept() {
+        assert_eq!(
+            escape("a\r\nb\rc\nd\te\u{1b}[31mf\u{9b}g"),
+            "a\\nb\\nc\\nd\te[31mfg"
+        );
+    }
+
+    #[test]
+    fn base_url_cannot_forge_a_property() {
+        assert_eq!(
+            uri("https://e.example/a b\r\nDTSTART:19700101T000000Z\"<é>"),
+            "https://e.example/a%20b%0D%0ADTSTART:19700101T000000Z%22%3C%C3%A9%3E"
+        );
+        // A plain URL stays as it is.
+        let plain = "https://evidence.example.com:8443/a-b_c~d/%41?q=1&r=2#x";
+        assert_eq!(uri(plain), plain);
+        let due = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
+        let item = Item {
+            due,
+            days: 1,
+            kind: Kind::Review,
+            runbook: "backup".to_owned(),
+            title: "Backup".to_owned(),
+            what: "review".to_owned(),
+            deadline: due,
+            late: false,
+        };
+        let calendar = ics(
+            &[item],
+            "T",
+            Some("https://e.example\r\nDTSTART:19700101T000000Z\nEND:VEVENT"),
+            due,
+        );
+        let unfolded = calendar.replace("\r\n ", "");
+        let lines: Vec<&str> = unfolded.split("\r\n").collect();
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.starts_with("DTSTART:") && !l.contains(['\r', '\n'])),
+            "{calendar}"
+        );
+        assert_eq!(lines.iter().filter(|l| **l == "END:VEVENT").count(), 1);
+        assert!(lines.contains(
+            &"URL:https://e.example%0D%0ADTSTART:19700101T000000Z%0AEND:VEVENT/runbooks/backup/index.html"
+        ));
     }
 
     #[test]
