@@ -77,6 +77,7 @@ fn human<'a>(
             Severity::Warning => Level::WARNING,
         };
         let message = printable(&d.message);
+        let file = printable(&d.file);
         let title = level.primary_title(message.as_str()).id(d.rule);
         let mut report = vec![match &line_text {
             Some(line) => {
@@ -84,17 +85,18 @@ fn human<'a>(
                 title.element(
                     Snippet::source(line)
                         .line_start(d.line)
-                        .path(d.file.as_str())
+                        .path(file.as_str())
                         .annotation(AnnotationKind::Primary.span(span)),
                 )
             }
             // No source line to show (unreadable file): name the place in the origin.
             None => title.element(annotate_snippets::Origin::path(format!(
-                "{}:{}",
-                d.file, d.line
+                "{file}:{}",
+                d.line
             ))),
         }];
-        if let Some(help) = &d.help {
+        let help = d.help.as_deref().map(printable);
+        if let Some(help) = &help {
             report.push(Group::with_title(
                 Level::HELP.secondary_title(help.as_str()),
             ));
@@ -220,14 +222,20 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        let d = Diagnostic::error("x", "f.md", Pos::at(1, 1), "bad \u{1b}[31m \u{9b}2J");
-        let human = render(std::slice::from_ref(&d), Format::Human, false, |_| {
-            Some("a \u{1b}]0;title\u{7} b")
-        });
-        assert!(
-            !human.chars().any(|c| c.is_control() && c != '\n'),
-            "{human:?}"
-        );
+        let d = Diagnostic::error(
+            "x",
+            "f\u{1b}]0;t\u{7}.md",
+            Pos::at(1, 1),
+            "bad \u{1b}[31m \u{9b}2J",
+        )
+        .with_help("see \u{1b}[2J\u{9b}1m");
+        for source in [Some("a \u{1b}]0;title\u{7} b"), None] {
+            let human = render(std::slice::from_ref(&d), Format::Human, false, |_| source);
+            assert!(
+                !human.chars().any(|c| c.is_control() && c != '\n'),
+                "{human:?}"
+            );
+        }
         assert!(!github(&d).trim_end().chars().any(char::is_control));
     }
 

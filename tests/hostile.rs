@@ -1312,7 +1312,9 @@ fn newlines_in_values_cannot_forge_calendar_properties() {
         )
     };
     let site_title = hostile("Acme");
-    let base_url = format!("https://evidence.acme.example/a{FORGE}b");
+    // Line breaks in base_url are refused by check (see the end); what a URL
+    // cannot hold otherwise is percent-encoded.
+    let base_url = "https://evidence.acme.example/a\"<>{}|^`\\,;:b".to_owned();
     let title = hostile("Capacity");
     let owner = hostile("Founder");
     let folder = format!("evidence/reports{FORGE}X-FORGED;A=1:b, c; d \\ e \\n end");
@@ -1533,6 +1535,26 @@ fn newlines_in_values_cannot_forge_calendar_properties() {
             .count();
         assert_eq!(starts, 1);
     }
+
+    // A base_url with a line break cannot be published at all.
+    let config = fs::read_to_string(root.join("dossier.yaml"))
+        .unwrap()
+        .replace(
+            &format!("base_url: {}", yaml_quoted(&base_url)),
+            &format!(
+                "base_url: {}",
+                yaml_quoted(&format!("https://evidence.acme.example/a{FORGE}b"))
+            ),
+        );
+    fs::write(root.join("dossier.yaml"), config).unwrap();
+    let refused = build(&root, &tmp.path().join("refused"));
+    assert_eq!(code(&refused), 1, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("must be an absolute http(s) URL without spaces"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!tmp.path().join("refused").exists());
 }
 
 #[test]
@@ -1927,4 +1949,31 @@ fn many_diagnostics_benchmark() {
             started.elapsed()
         );
     }
+}
+
+/// Terminal escapes in a file name, a message, a source line or a help text
+/// never reach the terminal: `check` prints them as U+FFFD.
+#[test]
+fn terminal_escapes_in_names_and_help_never_reach_the_terminal() {
+    let (_tmp, root) = good_repo();
+    let name = "runbooks/evil\u{1b}]0;pwned\u{7}\u{9b}2J.md";
+    let body = "# Evil\n\nSee [the plan](plan\u{1b}[2J.md).\n";
+    let text =
+        runbook_text("\"Evil \\e[31m\"", body).replace("controls: [A1.2]", "controls: [ZZ9.9]");
+    fs::write(root.join(name), text).unwrap();
+    let output = dossier(&["check", "--root", path(&root), "--today", "2026-12-04"]);
+    assert_eq!(code(&output), 1);
+    let printed = stderr(&output) + &stdout(&output);
+    assert!(
+        !printed.chars().any(|c| c.is_control() && c != '\n'),
+        "{printed:?}"
+    );
+    assert!(
+        printed.contains("runbooks/evil\u{fffd}]0;pwned\u{fffd}\u{fffd}2J.md"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("help:"),
+        "a help text is printed too: {printed}"
+    );
 }

@@ -83,13 +83,20 @@ pub fn parse(source: &Source) -> (Config, Vec<Problem>) {
     let base_url = raw.base_url.and_then(|url| {
         let pos = fields.pos(&url);
         let text = url.value.trim().trim_end_matches('/');
-        if text.starts_with("https://") || text.starts_with("http://") {
+        let absolute = text.starts_with("https://") || text.starts_with("http://");
+        // Spaces and control characters cannot be in a URL; calendar.ics and
+        // evidence.json copy it as it is.
+        let plain = !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        if absolute && plain {
             Some(text.to_owned())
         } else {
             fields.problems.push(
                 Problem::new(
                     pos,
-                    format!("`base_url` must be an absolute http(s) URL, not `{text}`"),
+                    format!(
+                        "`base_url` must be an absolute http(s) URL without spaces, not `{}`",
+                        text.escape_debug()
+                    ),
                 )
                 .help("e.g. https://evidence.example.com"),
             );
@@ -194,6 +201,19 @@ mod tests {
             problems[0].help.as_deref(),
             Some("did you mean `organization`?")
         );
+    }
+
+    #[test]
+    fn base_urls_with_spaces_or_line_breaks_are_refused() {
+        for url in [
+            "\"https://e.example.com/a b\"",
+            "\"https://e.example.com\\r\\nX-FORGED: 1\"",
+        ] {
+            let (c, problems) = config(&format!("base_url: {url}\n"));
+            assert_eq!(c.base_url, None, "{url}");
+            assert_eq!(problems.len(), 1, "{url}");
+            assert!(problems[0].message.contains("without spaces"), "{url}");
+        }
     }
 
     #[test]
