@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """How long `dossier serve` takes from an edit to the edited page serving it.
 
-    benches/serve_latency.py ROOT RUNBOOK_ID [--edits N] [--title]
+    benches/serve_latency.py ROOT RUNBOOK_ID [--edits N] [--title] [--page PATH]
 
 Starts the release binary on ROOT, then N times (default 10) edits
 runbooks/RUNBOOK_ID.md (a prose heading, or its title with --title, which
 also changes the index pages) and polls the runbook's page over HTTP until
-the edit shows; prints the median, min and max in ms. The file watcher's
+the edit shows (or the page at PATH, e.g. index.html, which lists the
+runbook's title); prints the median, min and max in ms. The file watcher's
 50 ms debounce is included: this is what a founder waits for. The file is
 restored at the end.
 """
@@ -18,6 +19,7 @@ parser.add_argument("root")
 parser.add_argument("runbook")
 parser.add_argument("--edits", type=int, default=10)
 parser.add_argument("--title", action="store_true")
+parser.add_argument("--page", help="site path to poll instead of the runbook's page")
 parser.add_argument("--pause", type=float, default=2.0,
                     help="seconds between edits (the files covering every source are rewritten after each)")
 args = parser.parse_args()
@@ -35,7 +37,7 @@ server = subprocess.Popen(
     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 try:
     url = re.search(r"http://\S+", server.stdout.readline()).group(0)
-    page = f"{url}runbooks/{args.runbook}/index.html"
+    page = url + (args.page or f"runbooks/{args.runbook}/index.html")
     times = []
     for i in range(args.edits):
         marker = f"edit{i}x{time.time_ns()}"
@@ -50,4 +52,4 @@ finally:
     server.terminate()
 print(f"edit -> page shows it: median {statistics.median(times):.0f} ms, "
       f"min {min(times):.0f}, max {max(times):.0f} ({len(times)} edits, "
-      f"{'title' if args.title else 'prose'})")
+      f"{'title' if args.title else 'prose'}, {args.page or 'its page'})")

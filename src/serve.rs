@@ -126,8 +126,14 @@ pub fn run(options: Options) -> io::Result<()> {
 fn rebuild(state: &State, paths: &[PathBuf]) {
     let started = std::time::Instant::now();
     let mut slot = state.preview.lock().unwrap_or_else(|e| e.into_inner());
+    // The edited page reloads as soon as it is written; the pages listing
+    // it (the home page...) reload again when they are.
+    let mut shown = || {
+        *state.failure.write().unwrap_or_else(|e| e.into_inner()) = None;
+        state.generation.send_modify(|g| *g += 1);
+    };
     let result = match slot.as_mut() {
-        Some(preview) => preview.update(paths).map(|_| ()),
+        Some(preview) => preview.update_with(paths, &mut shown).map(|_| ()),
         None => Preview::open(&state.root, state.out.path(), state.today)
             .map(|preview| *slot = Some(preview)),
     };

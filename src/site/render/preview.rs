@@ -83,13 +83,26 @@ impl Preview {
 
     /// Takes in changes to the files at `paths` (absolute, or relative to the root).
     pub fn update(&mut self, paths: &[PathBuf]) -> Result<Update, Error> {
+        self.update_with(paths, &mut || {})
+    }
+
+    /// [`Preview::update`], calling `shown` as soon as an edited runbook's
+    /// own pages (its evidence page and its reports') are written, before the
+    /// index pages that list it: on 10,000 runbooks the home page alone takes
+    /// longer to render than the rest of an edit, and a server can make the
+    /// browser reload the edited page meanwhile.
+    pub fn update_with(
+        &mut self,
+        paths: &[PathBuf],
+        shown: &mut dyn FnMut(),
+    ) -> Result<Update, Error> {
         let relative: Vec<String> = paths.iter().filter_map(|p| self.relative(p)).collect();
         let edits: Option<Vec<Edit>> = relative.iter().map(|p| self.edit_of(p)).collect();
         match edits {
             Some(edits) if self.site.is_some() && self.project.lock_source.is_none() => {
                 let mut update = Update::default();
                 for edit in edits {
-                    match self.apply(edit)? {
+                    match self.apply(edit, shown)? {
                         Some(written) => update.written.extend(written),
                         None => return self.reload(),
                     }
@@ -107,7 +120,7 @@ impl Preview {
             return Ok(Vec::new());
         };
         let files = machine_files(site, &self.project, self.today);
-        self.write_changed(files)
+        write_changed(&self.out, files)
     }
 
     /// Reads the whole repository again.
@@ -132,7 +145,7 @@ impl Preview {
             .files(&self.project, self.today)
             .map_err(Error::Templates)?;
         self.remove_others(&files).map_err(Error::Io)?;
-        let written = self.write_changed(files)?;
+        let written = write_changed(&self.out, files)?;
         self.site = Some(site);
         Ok(written)
     }
@@ -157,7 +170,7 @@ impl Preview {
 
     /// Takes in one edit; `None` when it turns out to need a full reload
     /// (it moves a report, or renames a report folder).
-    fn apply(&mut self, edit: Edit) -> Result<Option<Vec<String>>, Error> {
+    fn apply(&mut self, edit: Edit, shown: &mut dyn FnMut()) -> Result<Option<Vec<String>>, Error> {
         let root = Root::open(&self.root).map_err(Error::Io)?;
         let path = match &edit {
             Edit::Runbook(path) | Edit::Report(path) => path.as_str(),
@@ -208,7 +221,7 @@ impl Preview {
             self.site = None;
             return Ok(Some(Vec::new()));
         }
-        self.rerender(&id).map(Some)
+        self.rerender(&id, shown).map(Some)
     }
 
     /// Checks one runbook with its reports again, keeping the diagnostics of
@@ -233,7 +246,7 @@ impl Preview {
 
     /// Recomputes one runbook's facts and its reports', and writes the pages
     /// that show them.
-    fn rerender(&mut self, id: &str) -> Result<Vec<String>, Error> {
+    fn rerender(&mut self, id: &str, shown: &mut dyn FnMut()) -> Result<Vec<String>, Error> {
         let (project, today) = (&self.project, self.today);
         let Some(site) = self.site.as_mut() else {
             return Ok(Vec::new());
@@ -279,10 +292,18 @@ impl Preview {
                 facts.sources[i].sha256 = source.sha256.clone();
             }
         }
+        // The edited runbook's own pages first: they are what the author is
+        // looking at.
+        let files = site.render_all(project, &pages).map_err(Error::Templates)?;
+        let mut written = write_changed(&self.out, files)?;
+        shown();
+
+        let facts = &mut site.facts;
+        let mut pages = Vec::new();
         if home {
             pages.push(Page::Home);
         }
-        let listed = Summary::of(&old).coverage != Summary::of(new).coverage;
+        let listed = Summary::of(&old).coverage != Summary::of(&facts.runbooks[index]).coverage;
         if listed {
             facts.coverage = facts::coverage(&facts.runbooks);
             pages.push(Page::Readiness);
@@ -291,7 +312,7 @@ impl Preview {
                 (0..group.criteria.len()).map(move |c| Page::Control(g, c))
             }));
         }
-        if Summary::of(&old).audit != Summary::of(new).audit {
+        if Summary::of(&old).audit != Summary::of(&facts.runbooks[index]).audit {
             facts.audit = facts::audit(project, &facts.runbooks, today);
             pages.push(Page::Audit);
         }
@@ -299,26 +320,7 @@ impl Preview {
             site.refresh();
         }
         let files = site.render_all(project, &pages).map_err(Error::Templates)?;
-        self.write_changed(files)
-    }
-
-    /// Writes the files whose bytes differ from what `out` holds; their paths.
-    fn write_changed(&self, files: Vec<(String, Vec<u8>)>) -> Result<Vec<String>, Error> {
-        let written: io::Result<Vec<Option<String>>> = files
-            .into_par_iter()
-            .map(|(path, bytes)| {
-                let full = self.out.join(&path);
-                if fs::read(&full).is_ok_and(|old| old == bytes) {
-                    return Ok(None);
-                }
-                if let Some(folder) = full.parent() {
-                    fs::create_dir_all(folder)?;
-                }
-                fs::write(&full, &bytes)?;
-                Ok(Some(path))
-            })
-            .collect();
-        let mut written: Vec<String> = written.map_err(Error::Io)?.into_iter().flatten().collect();
+        written.extend(write_changed(&self.out, files)?);
         written.sort();
         Ok(written)
     }
@@ -356,6 +358,27 @@ impl Preview {
         let parts: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
         (!parts.is_empty()).then(|| parts.join("/"))
     }
+}
+
+/// Writes the files whose bytes differ from what `out` holds; their paths.
+fn write_changed(out: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<String>, Error> {
+    let written: io::Result<Vec<Option<String>>> = files
+        .into_par_iter()
+        .map(|(path, bytes)| {
+            let full = out.join(&path);
+            if fs::read(&full).is_ok_and(|old| old == bytes) {
+                return Ok(None);
+            }
+            if let Some(folder) = full.parent() {
+                fs::create_dir_all(folder)?;
+            }
+            fs::write(&full, &bytes)?;
+            Ok(Some(path))
+        })
+        .collect();
+    let mut written: Vec<String> = written.map_err(Error::Io)?.into_iter().flatten().collect();
+    written.sort();
+    Ok(written)
 }
 
 /// An edit that may be taken in alone: the root-relative path of a runbook
@@ -519,6 +542,32 @@ mod tests {
 
         preview.write_machine_files().unwrap();
         assert_eq!(tree(out.path()), built(repo.path()));
+    }
+
+    #[test]
+    fn an_edited_runbook_is_shown_before_the_pages_that_list_it() {
+        let repo = repository();
+        let out = tempfile::tempdir().unwrap();
+        let mut preview = Preview::open(repo.path(), out.path(), Some(today())).unwrap();
+        let file = edit(
+            repo.path(),
+            "runbooks/capacity-planning.md",
+            "title: Capacity Planning Runbook",
+            "title: Capacity Runbook",
+        );
+        let read = |path: &str| fs::read_to_string(out.path().join(path)).unwrap();
+        let mut seen = Vec::new();
+        let update = preview
+            .update_with(&[file], &mut || {
+                seen.push((
+                    read("runbooks/capacity-planning/index.html").contains("Capacity Runbook"),
+                    read("index.html").contains("Capacity Runbook"),
+                ));
+            })
+            .unwrap();
+        assert_eq!(seen, [(true, false)], "shown once, between the two");
+        assert!(read("index.html").contains("Capacity Runbook"));
+        assert!(update.written.contains(&"index.html".to_owned()));
     }
 
     #[test]
