@@ -199,7 +199,13 @@ impl Trigger {
     pub fn describe(&self) -> String {
         let v = self.threshold.value;
         let threshold = match &self.threshold.unit {
-            Unit::Seconds => format!("{v} s"),
+            // Seconds show how a duration was read (`800ms` is 0.8 s); from a
+            // minute up, seconds are unreadable (`26h` is not `93600 s`).
+            Unit::Seconds if v.abs() < 60.0 => format!("{v} s"),
+            Unit::Seconds => {
+                let (x, unit) = readable_duration(v);
+                format!("{x} {unit}")
+            }
             Unit::Percent => format!("{v} %"),
             Unit::Rate(p) => format!("{v} per {}", p.name()),
             Unit::Count(noun) => format!("{v} {noun}"),
@@ -236,6 +242,12 @@ impl ParseError {
             help,
         }
     }
+
+    /// The error with `help`, unless it has a more precise one already.
+    fn or_help(mut self, help: &str) -> Self {
+        self.help.get_or_insert_with(|| help.to_owned());
+        self
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -258,7 +270,9 @@ pub fn parse_trigger(input: &str) -> Result<Trigger, ParseError> {
     }
     let comparator = c.comparator()?;
     c.skip_ws();
-    let value = c.number()?;
+    let value = c
+        .number()
+        .map_err(|e| e.or_help("a trigger is a comparator and a number, e.g. `> 800ms`"))?;
     let threshold = match c.fixed_unit(value)? {
         Some(q) => q,
         None => Quantity {
@@ -288,7 +302,11 @@ pub fn parse_quantity(input: &str) -> Result<Quantity, ParseError> {
             Some("write a value such as `420ms` or `61%`".to_owned()),
         ));
     }
-    let value = c.number()?;
+    let value = c.number().map_err(|e| {
+        e.or_help(
+            "an observed value is a number and its unit, e.g. `590ms`, `61%` or `42 active orgs`",
+        )
+    })?;
     let quantity = match c.fixed_unit(value)? {
         Some(q) => q,
         None => {
@@ -586,10 +604,11 @@ impl<'a> Cursor<'a> {
                     Some("write a leading zero, e.g. `0.5` instead of `.5`".to_owned()),
                 ));
             }
+            // The help depends on what is parsed: see `or_help`.
             return Err(ParseError::new(
                 start,
                 format!("expected a number, found {}", self.found()),
-                Some("a trigger is a comparator and a number, e.g. `> 800ms`".to_owned()),
+                None,
             ));
         }
         end = int_end;
@@ -1182,6 +1201,9 @@ mod tests {
             ),
             ("≥ 2/week", "≥ 2 per week"),
             ("<= 5", "≤ 5"),
+            ("> 26h", "> 26 h"),
+            ("> 90 s", "> 1.5 min"),
+            ("< 5 min for 2d", "< 5 min, window 2 d"),
             (
                 "> 80% of pool for 30 min on primaries",
                 "> 80 % of pool (on primaries), window 30 min",
@@ -1189,6 +1211,15 @@ mod tests {
         ] {
             assert_eq!(t(input).describe(), line, "{input}");
         }
+    }
+
+    #[test]
+    fn a_value_without_a_number_is_told_how_to_write_a_value_not_a_trigger() {
+        let e = parse_quantity("about 500ms").unwrap_err();
+        assert_eq!(e.offset, 0);
+        assert!(e.help.as_deref().unwrap().contains("`590ms`"), "{e:?}");
+        let e = parse_trigger("> about 500ms").unwrap_err();
+        assert!(e.help.as_deref().unwrap().contains("`> 800ms`"), "{e:?}");
     }
 
     #[test]
