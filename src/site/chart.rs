@@ -201,7 +201,7 @@ mod tests {
                 .iter()
                 .map(|(d, v)| ObservationFacts {
                     date: d.parse().unwrap(),
-                    report_url: String::new(),
+                    report_url: "".into(),
                     text: format!("{v}%"),
                     observed: *v,
                     display: format!("{v}%"),

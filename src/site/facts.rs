@@ -2,6 +2,7 @@
 //! `evidence.json` publishes for machines (SPEC §6). Plain serialisable data.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -12,6 +13,7 @@ use crate::evaluate::{self, Level, Outcome, PeriodState, Review};
 use crate::forecast::Forecast;
 use crate::model::cadence::{Cadence, Period};
 use crate::model::exception::{Exception, Subject};
+use crate::model::markdown::TriggerRow;
 use crate::model::report::Report;
 use crate::model::runbook::Runbook;
 use crate::model::trigger::{Quantity, Trigger};
@@ -196,7 +198,8 @@ pub struct MetricFacts {
 #[derive(Debug, Clone, Serialize)]
 pub struct ObservationFacts {
     pub date: NaiveDate,
-    pub report_url: String,
+    /// Shared by the observations of one report.
+    pub report_url: Arc<str>,
     /// As written in the report.
     pub text: String,
     /// In the trigger's unit and scale (seconds for durations).
@@ -212,9 +215,10 @@ pub struct ReportFacts {
     pub source: String,
     pub sha256: String,
     pub url: String,
-    pub runbook: String,
-    pub runbook_title: String,
-    pub runbook_url: String,
+    /// The runbook's id, title and URL, shared by its reports.
+    pub runbook: Arc<str>,
+    pub runbook_title: Arc<str>,
+    pub runbook_url: Arc<str>,
     pub date: NaiveDate,
     pub author: String,
     pub observations: Vec<ReportObservation>,
@@ -223,12 +227,12 @@ pub struct ReportFacts {
 
 #[derive(Debug, Serialize)]
 pub struct ReportObservation {
-    pub group: String,
-    pub metric: String,
-    pub metric_url: String,
+    pub group: Arc<str>,
+    pub metric: Arc<str>,
+    pub metric_url: Arc<str>,
     pub text: String,
-    pub trigger_text: String,
-    pub threshold: String,
+    pub trigger_text: Arc<str>,
+    pub threshold: Arc<str>,
     pub headroom: Option<f64>,
     pub level: Level,
     /// The projection as of the report's date.
@@ -381,9 +385,10 @@ pub fn runbook_with_reports(
     today: NaiveDate,
 ) -> Option<(RunbookFacts, Vec<ReportKey>)> {
     let histories = evaluate::histories(runbook, reports);
+    let mut shared = Shared::new(runbook)?;
     let report_facts = reports
         .iter()
-        .filter_map(|report| report_facts(runbook, report, &histories))
+        .filter_map(|report| report_facts(runbook, report, &histories, &mut shared))
         .collect();
     Some((
         runbook_facts(runbook, reports, exceptions, today, histories)?,
@@ -519,6 +524,19 @@ fn runbook_facts(
     histories: Vec<evaluate::History<'_>>,
 ) -> Option<RunbookFacts> {
     let meta = runbook.meta.as_ref()?;
+    // Each report's URL once, for the histories of all its metrics.
+    let urls: HashMap<*const Report, Arc<str>> = reports
+        .iter()
+        .filter_map(|r| {
+            let date = r.meta.as_ref()?.date.value;
+            Some((std::ptr::from_ref(*r), report_url(&r.folder, date).into()))
+        })
+        .collect();
+    let url_of = |p: &evaluate::Point<'_>| -> Arc<str> {
+        urls.get(&std::ptr::from_ref(p.report))
+            .cloned()
+            .unwrap_or_else(|| report_url(&p.report.folder, p.date).into())
+    };
     let undocumented_trips = histories
         .iter()
         .flat_map(|h| h.points.iter().map(move |p| (h, p)))
@@ -560,7 +578,7 @@ fn runbook_facts(
                     .iter()
                     .map(|p| ObservationFacts {
                         date: p.date,
-                        report_url: report_url(&p.report.folder, p.date),
+                        report_url: url_of(p),
                         text: p.observation.text.value.clone(),
                         observed: p.reading.observed,
                         display: Quantity {
@@ -712,14 +730,58 @@ fn control_ref(criterion: &Criterion) -> ControlRef {
 /// A report's facts, keyed by (date, path) so reports list in date order.
 pub type ReportKey = ((NaiveDate, String), ReportFacts);
 
+/// What a runbook's reports repeat, made once and shared: the runbook's id,
+/// title and URL, and for each trigger row what every observation of it
+/// shows (names, the metric's URL, the trigger and its reading). On 110,000
+/// reports of eleven observations, a copy each took hundreds of megabytes.
+struct Shared {
+    runbook: Arc<str>,
+    title: Arc<str>,
+    url: Arc<str>,
+    rows: HashMap<(*const TriggerRow, String), RowText>,
+}
+
+#[derive(Clone)]
+struct RowText {
+    group: Arc<str>,
+    metric: Arc<str>,
+    metric_url: Arc<str>,
+    trigger_text: Arc<str>,
+    threshold: Arc<str>,
+}
+
+impl Shared {
+    fn new(runbook: &Runbook) -> Option<Shared> {
+        Some(Shared {
+            runbook: runbook.id.as_str().into(),
+            title: runbook.meta.as_ref()?.title.as_str().into(),
+            url: runbook_url(&runbook.id).into(),
+            rows: HashMap::new(),
+        })
+    }
+
+    fn row(&mut self, group: &str, row: &TriggerRow, trigger: &Trigger) -> RowText {
+        let page = &self.url;
+        self.rows
+            .entry((std::ptr::from_ref(row), group.to_owned()))
+            .or_insert_with(|| RowText {
+                group: group.into(),
+                metric: row.metric.text.as_str().into(),
+                metric_url: format!("{page}#{}", anchor(group, &row.metric.text)).into(),
+                trigger_text: row.trigger_cell.text.as_str().into(),
+                threshold: trigger.describe().into(),
+            })
+            .clone()
+    }
+}
+
 fn report_facts(
     runbook: &Runbook,
     report: &Report,
     histories: &[evaluate::History<'_>],
+    shared: &mut Shared,
 ) -> Option<ReportKey> {
     let meta = report.meta.as_ref()?;
-    let runbook_meta = runbook.meta.as_ref()?;
-    let page = runbook_url(&runbook.id);
     let observations: Vec<ReportObservation> = meta
         .observations
         .iter()
@@ -729,24 +791,26 @@ fn report_facts(
                     row,
                     trigger,
                     reading,
-                } => Some(ReportObservation {
-                    group: observation.group.value.clone(),
-                    metric: observation.metric.value.clone(),
-                    metric_url: format!(
-                        "{page}#{}",
-                        anchor(&observation.group.value, &observation.metric.value)
-                    ),
-                    text: observation.text.value.clone(),
-                    trigger_text: row.trigger_cell.text.clone(),
-                    threshold: trigger.describe(),
-                    headroom: reading.headroom,
-                    level: reading.level,
-                    forecast_note: histories
-                        .iter()
-                        .find(|h| h.group == observation.group.value && std::ptr::eq(h.row, row))
-                        .and_then(|h| h.forecast(meta.date.value))
-                        .map(|f| f.describe()),
-                }),
+                } => {
+                    let text = shared.row(&observation.group.value, row, trigger);
+                    Some(ReportObservation {
+                        group: text.group,
+                        metric: text.metric,
+                        metric_url: text.metric_url,
+                        text: observation.text.value.clone(),
+                        trigger_text: text.trigger_text,
+                        threshold: text.threshold,
+                        headroom: reading.headroom,
+                        level: reading.level,
+                        forecast_note: histories
+                            .iter()
+                            .find(|h| {
+                                h.group == observation.group.value && std::ptr::eq(h.row, row)
+                            })
+                            .and_then(|h| h.forecast(meta.date.value))
+                            .map(|f| f.describe()),
+                    })
+                }
                 _ => None,
             },
         )
@@ -755,9 +819,9 @@ fn report_facts(
         source: report.source.path.clone(),
         sha256: report.source.sha256.clone(),
         url: report_url(&report.folder, meta.date.value),
-        runbook: runbook.id.clone(),
-        runbook_title: runbook_meta.title.clone(),
-        runbook_url: page,
+        runbook: Arc::clone(&shared.runbook),
+        runbook_title: Arc::clone(&shared.title),
+        runbook_url: Arc::clone(&shared.url),
         date: meta.date.value,
         author: meta.author.clone(),
         worst: observations
