@@ -581,6 +581,7 @@ fn parse_margin(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::runbook::plain::testing::{lines, repository_files, scalar};
 
     fn runbook(text: &str) -> Runbook {
         parse(Source {
@@ -591,31 +592,6 @@ mod tests {
     }
 
     const GOOD: &str = "---\ntitle: Capacity Planning Runbook\nsummary: Triggers.\nversion: 1.10\nowner: Founder\nlast_reviewed: 2026-02-18\nnext_review: 2026-05-18\napproved: 2026-02-18\ncontrols: [A1.2, CC7.1]\nheadroom:\n  reports: evidence/capacity_reports\n  cadence: monthly-first-tuesday\n  since: 2026-03-01\n  grace_days: 7\n  margin: 25%\nextra:\n  tier: gold\n---\nBody\n";
-
-    /// Every Markdown file of the project's own repository and test fixtures
-    /// under a folder named `dir`.
-    fn repository_files(dir: &str) -> Vec<(String, String)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut stack = vec![root.join("tests/fixtures"), root.join(dir)];
-        let mut files = Vec::new();
-        while let Some(folder) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|x| x == "md")
-                    && path.to_string_lossy().contains(&format!("/{dir}/"))
-                    && let Ok(text) = std::fs::read_to_string(&path)
-                {
-                    files.push((path.display().to_string(), text));
-                }
-            }
-        }
-        files
-    }
 
     /// Reads a front matter with both readers; `false` when the plain reader
     /// leaves it to serde-saphyr. Where both read it, they must agree.
@@ -635,52 +611,6 @@ mod tests {
         );
         assert_eq!(format!("{plain:?}"), format!("{full:?}"), "{text}");
         true
-    }
-
-    /// A scalar mixing YAML's special characters, plain or quoted.
-    fn scalar() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let special = "[ a-c0-9:#'\"\\\\,\\[\\]{}&*!|>%@~.\\-é]{0,6}";
-        let ordinary = "[a-c0-9][ a-c0-9.%/é#:'\"-]{0,8}[a-c0-9]";
-        (0..40u8, special, ordinary).prop_map(|(style, special, ordinary)| match style {
-            0 => format!("'{special}'"),
-            1 => format!("\"{special}\""),
-            2 => special,
-            _ => ordinary,
-        })
-    }
-
-    /// `key: value` lines for some of `keys` (all of them with `all`).
-    fn lines(
-        keys: &'static [&'static str],
-        indent: usize,
-        all: bool,
-    ) -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        let values = prop::collection::vec((scalar(), 0..2usize), keys.len());
-        (
-            prop::sample::subsequence(
-                keys,
-                if all {
-                    keys.len()..=keys.len()
-                } else {
-                    0..=keys.len()
-                },
-            ),
-            values,
-        )
-            .prop_map(move |(keys, values)| {
-                keys.iter()
-                    .zip(values)
-                    .map(|(key, (value, extra))| {
-                        format!(
-                            "{}{key}:{} {value}\n",
-                            " ".repeat(indent),
-                            " ".repeat(extra)
-                        )
-                    })
-                    .collect()
-            })
     }
 
     #[test]

@@ -378,6 +378,82 @@ fn is_null(text: &str) -> bool {
     matches!(text, "~" | "null" | "Null" | "NULL")
 }
 
+/// Test helpers shared by the runbook and report readers' tests, which hold
+/// this reader to serde-saphyr on the repository's files and generated text.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// Every Markdown file of the project's own repository and test fixtures
+    /// under a folder named `dir`.
+    pub fn repository_files(dir: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("tests/fixtures"), root.join(dir)];
+        let mut files = Vec::new();
+        while let Some(folder) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "md")
+                    && path.to_string_lossy().contains(&format!("/{dir}/"))
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files
+    }
+
+    /// A scalar mixing YAML's special characters, plain or quoted.
+    pub fn scalar() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let special = "[ a-c0-9:#'\"\\\\,\\[\\]{}&*!|>%@~.\\-é]{0,6}";
+        let ordinary = "[a-c0-9][ a-c0-9.%/é#:'\"-]{0,8}[a-c0-9]";
+        (0..40u8, special, ordinary).prop_map(|(style, special, ordinary)| match style {
+            0 => format!("'{special}'"),
+            1 => format!("\"{special}\""),
+            2 => special,
+            _ => ordinary,
+        })
+    }
+
+    /// `key: value` lines for some of `keys` (all of them with `all`).
+    pub fn lines(
+        keys: &'static [&'static str],
+        indent: usize,
+        all: bool,
+    ) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let values = prop::collection::vec((scalar(), 0..2usize), keys.len());
+        (
+            prop::sample::subsequence(
+                keys,
+                if all {
+                    keys.len()..=keys.len()
+                } else {
+                    0..=keys.len()
+                },
+            ),
+            values,
+        )
+            .prop_map(move |(keys, values)| {
+                keys.iter()
+                    .zip(values)
+                    .map(|(key, (value, extra))| {
+                        format!(
+                            "{}{key}:{} {value}\n",
+                            " ".repeat(indent),
+                            " ".repeat(extra)
+                        )
+                    })
+                    .collect()
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
