@@ -134,7 +134,12 @@ fn of_rule<'a>(diagnostics: &'a [serde_json::Value], rule: &str) -> Vec<&'a serd
 
 /// `dossier build ROOT --out OUT`.
 fn build(root: &Path, out: &Path) -> Output {
-    dossier(&[
+    dossier(&build_args(root, out))
+}
+
+/// The arguments of `dossier build`, for [`build`] and for builds run in the background.
+fn build_args<'a>(root: &'a Path, out: &'a Path) -> [&'a str; 7] {
+    [
         "build",
         "--root",
         path(root),
@@ -142,7 +147,7 @@ fn build(root: &Path, out: &Path) -> Output {
         path(out),
         "--today",
         TODAY,
-    ])
+    ]
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -897,15 +902,7 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one_whole() {
 
     let start = || {
         bin()
-            .args([
-                "build",
-                "--root",
-                path(&root),
-                "--out",
-                path(&out),
-                "--today",
-                TODAY,
-            ])
+            .args(build_args(&root, &out))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -990,15 +987,7 @@ fn concurrent_builds_into_one_folder_do_not_corrupt_it() {
         let children: Vec<Child> = (0..4)
             .map(|_| {
                 bin()
-                    .args([
-                        "build",
-                        "--root",
-                        path(&root),
-                        "--out",
-                        path(&out),
-                        "--today",
-                        TODAY,
-                    ])
+                    .args(build_args(&root, &out))
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
                     .spawn()
