@@ -271,7 +271,10 @@ impl Preview {
         let new = &facts.runbooks[index];
 
         let mut pages = vec![Page::Runbook(index)];
-        let mut home = Summary::of(&old).home != Summary::of(new).home;
+        // What the index pages show of the runbook, before and after: each
+        // summary serializes the runbook's facts, so it is made once.
+        let (before, after) = (Summary::of(&old), Summary::of(new));
+        let mut home = before.home != after.home;
         let mut new_reports: HashMap<String, ReportFacts> = new_reports
             .into_iter()
             .map(|(_, report)| (report.source.clone(), report))
@@ -303,7 +306,7 @@ impl Preview {
         if home {
             pages.push(Page::Home);
         }
-        let listed = Summary::of(&old).coverage != Summary::of(&facts.runbooks[index]).coverage;
+        let listed = before.coverage != after.coverage;
         if listed {
             facts.coverage = facts::coverage(&facts.runbooks);
             pages.push(Page::Readiness);
@@ -312,7 +315,7 @@ impl Preview {
                 (0..group.criteria.len()).map(move |c| Page::Control(g, c))
             }));
         }
-        if Summary::of(&old).audit != Summary::of(&facts.runbooks[index]).audit {
+        if before.audit != after.audit {
             facts.audit = facts::audit(project, &facts.runbooks, today);
             pages.push(Page::Audit);
         }
