@@ -214,7 +214,7 @@ pub struct ObservationFacts {
 pub struct ReportFacts {
     pub source: String,
     pub sha256: String,
-    pub url: String,
+    pub url: Arc<str>,
     /// The runbook's id, title and URL, shared by its reports.
     pub runbook: Arc<str>,
     pub runbook_title: Arc<str>,
@@ -385,13 +385,13 @@ pub fn runbook_with_reports(
     today: NaiveDate,
 ) -> Option<(RunbookFacts, Vec<ReportKey>)> {
     let histories = evaluate::histories(runbook, reports);
-    let mut shared = Shared::new(runbook)?;
+    let mut shared = Shared::new(runbook, reports)?;
     let report_facts = reports
         .iter()
         .filter_map(|report| report_facts(runbook, report, &histories, &mut shared))
         .collect();
     Some((
-        runbook_facts(runbook, reports, exceptions, today, histories)?,
+        runbook_facts(runbook, reports, exceptions, today, histories, &shared)?,
         report_facts,
     ))
 }
@@ -522,21 +522,9 @@ fn runbook_facts(
     exceptions: &[&Exception],
     today: NaiveDate,
     histories: Vec<evaluate::History<'_>>,
+    shared: &Shared,
 ) -> Option<RunbookFacts> {
     let meta = runbook.meta.as_ref()?;
-    // Each report's URL once, for the histories of all its metrics.
-    let urls: HashMap<*const Report, Arc<str>> = reports
-        .iter()
-        .filter_map(|r| {
-            let date = r.meta.as_ref()?.date.value;
-            Some((std::ptr::from_ref(*r), report_url(&r.folder, date).into()))
-        })
-        .collect();
-    let url_of = |p: &evaluate::Point<'_>| -> Arc<str> {
-        urls.get(&std::ptr::from_ref(p.report))
-            .cloned()
-            .unwrap_or_else(|| report_url(&p.report.folder, p.date).into())
-    };
     let undocumented_trips = histories
         .iter()
         .flat_map(|h| h.points.iter().map(move |p| (h, p)))
@@ -578,7 +566,7 @@ fn runbook_facts(
                     .iter()
                     .map(|p| ObservationFacts {
                         date: p.date,
-                        report_url: url_of(p),
+                        report_url: shared.report_url(p.report, p.date),
                         text: p.observation.text.value.clone(),
                         observed: p.reading.observed,
                         display: Quantity {
@@ -731,13 +719,15 @@ fn control_ref(criterion: &Criterion) -> ControlRef {
 pub type ReportKey = ((NaiveDate, String), ReportFacts);
 
 /// What a runbook's reports repeat, made once and shared: the runbook's id,
-/// title and URL, and for each trigger row what every observation of it
+/// title and URL, each report's URL (for its page and the histories of all
+/// its metrics), and for each trigger row what every observation of it
 /// shows (names, the metric's URL, the trigger and its reading). On 110,000
 /// reports of eleven observations, a copy each took hundreds of megabytes.
 struct Shared {
     runbook: Arc<str>,
     title: Arc<str>,
     url: Arc<str>,
+    reports: HashMap<*const Report, Arc<str>>,
     rows: HashMap<(*const TriggerRow, String), RowText>,
 }
 
@@ -751,13 +741,29 @@ struct RowText {
 }
 
 impl Shared {
-    fn new(runbook: &Runbook) -> Option<Shared> {
+    fn new(runbook: &Runbook, reports: &[&Report]) -> Option<Shared> {
+        let reports = reports
+            .iter()
+            .filter_map(|r| {
+                let date = r.meta.as_ref()?.date.value;
+                Some((std::ptr::from_ref(*r), report_url(&r.folder, date).into()))
+            })
+            .collect();
         Some(Shared {
             runbook: runbook.id.as_str().into(),
             title: runbook.meta.as_ref()?.title.as_str().into(),
             url: runbook_url(&runbook.id).into(),
+            reports,
             rows: HashMap::new(),
         })
+    }
+
+    /// The URL of `report` (one of the runbook's, dated `date`).
+    fn report_url(&self, report: &Report, date: NaiveDate) -> Arc<str> {
+        self.reports
+            .get(&std::ptr::from_ref(report))
+            .cloned()
+            .unwrap_or_else(|| report_url(&report.folder, date).into())
     }
 
     fn row(&mut self, group: &str, row: &TriggerRow, trigger: &Trigger) -> RowText {
@@ -818,7 +824,7 @@ fn report_facts(
     let facts = ReportFacts {
         source: report.source.path.clone(),
         sha256: report.source.sha256.clone(),
-        url: report_url(&report.folder, meta.date.value),
+        url: shared.report_url(report, meta.date.value),
         runbook: Arc::clone(&shared.runbook),
         runbook_title: Arc::clone(&shared.title),
         runbook_url: Arc::clone(&shared.url),

@@ -148,9 +148,9 @@ impl Site {
             Page::Home => return "index.html".to_owned(),
             Page::Readiness => return "soc2/index.html".to_owned(),
             Page::Audit => return "audit/index.html".to_owned(),
-            Page::Runbook(i) => &self.facts.runbooks[i].url,
-            Page::Control(g, c) => &self.facts.coverage.groups[g].criteria[c].url,
-            Page::Report(i) => &self.facts.reports[i].url,
+            Page::Runbook(i) => self.facts.runbooks[i].url.as_str(),
+            Page::Control(g, c) => self.facts.coverage.groups[g].criteria[c].url.as_str(),
+            Page::Report(i) => &*self.facts.reports[i].url,
         };
         // URLs are percent-encoded, files are not.
         percent_decode(url)
@@ -422,7 +422,7 @@ fn link_targets(facts: &Facts) -> markdown::Pages {
     let reports = facts
         .reports
         .iter()
-        .map(|r| (r.source.clone(), r.url.clone()));
+        .map(|r| (r.source.clone(), r.url.to_string()));
     runbooks.chain(reports).collect()
 }
 
