@@ -255,6 +255,21 @@ fn has_scheme(target: &str) -> bool {
     })
 }
 
+/// Percent-encodes every byte of `text` but ASCII letters, digits and the
+/// bytes of `keep`.
+pub fn percent_encode(text: &str, keep: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// Decodes `%20`-style escapes; malformed escapes stay as written.
 pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();

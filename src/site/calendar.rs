@@ -84,15 +84,7 @@ fn escape(text: &str) -> String {
 /// wrote it, and a line break in it would otherwise end the property and
 /// start one of its own.
 fn uri(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    crate::model::markdown::percent_encode(text, b"-._~:/?#[]@!$&'()*+,;=%")
 }
 
 /// Writes a content line folded at 75 octets, never inside a UTF-8 character, ending in CRLF.

@@ -288,15 +288,7 @@ pub fn report_url(folder: &str, date: NaiveDate) -> String {
 
 /// Percent-encodes a path segment so any file name makes a valid, unambiguous URL.
 pub fn segment(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::model::markdown::percent_encode(name, b"-._~")
 }
 
 /// A stable anchor for a metric: `metric-fastapi-backend-p95-request-latency`.
