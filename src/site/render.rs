@@ -475,6 +475,7 @@ impl Templates {
             .into_iter()
             .partition(|(name, _)| name.ends_with(".html"));
         let mut tera = Tera::new();
+        tera.set_escape_fn(escape_html);
         tera.register_filter("percent", |fraction: f64, _: Kwargs, _: &State| {
             percent(fraction)
         });
@@ -519,6 +520,28 @@ impl Templates {
     }
 }
 
+/// Tera's escaping (the same five characters, the same entities), written a
+/// run of plain text at a time: Tera's own writes byte by byte through
+/// `dyn Write`, which took a tenth of a build's time.
+fn escape_html(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut plain = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let entity: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[plain..i])?;
+        out.write_all(entity)?;
+        plain = i + 1;
+    }
+    out.write_all(&bytes[plain..])
+}
+
 /// Reads "error: MESSAGE" and "--> NAME:LINE:COL" out of a Tera text report.
 fn located_report(report: &str) -> Option<(String, Pos, String)> {
     let message = report
@@ -535,6 +558,25 @@ fn located_report(report: &str) -> Option<(String, Pos, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_writes_what_teras_own_escaping_writes() {
+        let escaped = |text: &str, escape: tera::EscapeFn| {
+            let mut out = Vec::new();
+            escape(text, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        for text in [
+            "",
+            "plain",
+            "<a href=\"x\">O'Neil & co</a>",
+            "&&<<>>\"\"''",
+            "ends with <",
+            "é ✓ <b>ü</b>",
+        ] {
+            assert_eq!(escaped(text, escape_html), escaped(text, tera::escape_html));
+        }
+    }
 
     #[test]
     fn a_build_writes_what_the_site_renders_in_memory() {
