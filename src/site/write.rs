@@ -141,63 +141,105 @@ pub fn publish<E: From<io::Error>>(
 
     let dir = parent.join(format!(".{name}{STAGING_MARK}new-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
-    let staging = Staging { dir, declared };
-    let filled = fs::create_dir(&staging.dir)
+    let filled = fs::create_dir(&dir)
+        .and_then(|()| Staging::open(dir.clone(), declared))
         .map_err(E::from)
-        .and_then(|()| fill(&staging));
+        .and_then(|staging| fill(&staging));
     if let Err(e) = filled {
-        let _ = fs::remove_dir_all(&staging.dir);
+        let _ = fs::remove_dir_all(&dir);
         return Err(e);
     }
-    Ok(swap_in(&staging.dir, &out, &parent, &name)?)
+    Ok(swap_in(&dir, &out, &parent, &name)?)
 }
 
 /// A site being written aside, before it is swapped in: only the paths
 /// declared to [`publish`] (checked to stay inside it) can be written.
+///
+/// Files and folders are made relative to the open staging folder (`openat`,
+/// `mkdirat`), so the kernel does not walk the staging folder's own path
+/// again for each of the site's files.
 pub struct Staging {
+    #[cfg(unix)]
+    dir: std::os::fd::OwnedFd,
+    #[cfg(not(unix))]
     dir: PathBuf,
     declared: HashSet<String>,
 }
 
 impl Staging {
+    fn open(dir: PathBuf, declared: HashSet<String>) -> io::Result<Staging> {
+        #[cfg(unix)]
+        let dir = {
+            use rustix::fs::{CWD, Mode, OFlags, openat};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            openat(CWD, &dir, flags, Mode::empty())?
+        };
+        Ok(Staging { dir, declared })
+    }
+
     /// Writes the file at `path` whole.
     pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        let place = self.place(path)?;
-        with_folder(&place, || fs::write(&place, bytes))
+        io::Write::write_all(&mut self.create(path)?, bytes)
     }
 
-    /// Creates the file at `path`, to be written as a stream.
+    /// Creates the file at `path`, to be written as a stream. Its folder is
+    /// made by the thread writing it, as it goes: making every folder first,
+    /// one after another, would keep the other threads from rendering meanwhile.
     pub fn create(&self, path: &str) -> io::Result<File> {
-        let place = self.place(path)?;
-        with_folder(&place, || File::create(&place))
-    }
-
-    fn place(&self, path: &str) -> io::Result<PathBuf> {
-        if self.declared.contains(path) {
-            Ok(self.dir.join(path))
-        } else {
-            Err(io::Error::new(
+        if !self.declared.contains(path) {
+            return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("refusing to write {path:?}: not declared as part of the site"),
-            ))
+            ));
+        }
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            self.make_folder(folder)?;
+        }
+        self.create_file(path)
+    }
+
+    /// Makes `folder` and any missing parents; one that exists (made by
+    /// another thread) is fine. Tried deepest first: most of a site's folders
+    /// hold one page each, so their parent exists and one call makes them.
+    fn make_folder(&self, folder: &str) -> io::Result<()> {
+        match self.make_one_folder(folder) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some((parent, _)) = folder.rsplit_once('/') {
+                    self.make_folder(parent)?;
+                }
+                self.make_one_folder(folder)
+            }
+            other => other,
         }
     }
-}
 
-/// Runs `create` (which makes the file at `place`), first making its folder
-/// when it does not exist yet. Folders are made by the threads writing their
-/// files, as they go: making every folder first, one after another, would
-/// keep the other threads from rendering meanwhile.
-fn with_folder<T>(place: &Path, create: impl Fn() -> io::Result<T>) -> io::Result<T> {
-    match create() {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(folder) = place.parent() {
-                // Tolerates another thread making the same folder meanwhile.
-                fs::create_dir_all(folder)?;
-            }
-            create()
+    fn make_one_folder(&self, folder: &str) -> io::Result<()> {
+        #[cfg(unix)]
+        let made = rustix::fs::mkdirat(&self.dir, folder, rustix::fs::Mode::from(0o777))
+            .map_err(io::Error::from);
+        #[cfg(not(unix))]
+        let made = fs::create_dir(self.dir.join(folder));
+        match made {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            other => other,
         }
-        other => other,
+    }
+
+    #[cfg(unix)]
+    fn create_file(&self, path: &str) -> io::Result<File> {
+        use rustix::fs::{Mode, OFlags, openat};
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+        Ok(File::from(openat(
+            &self.dir,
+            path,
+            flags,
+            Mode::from(0o666),
+        )?))
+    }
+
+    #[cfg(not(unix))]
+    fn create_file(&self, path: &str) -> io::Result<File> {
+        File::create(self.dir.join(path))
     }
 }
 
