@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use dossier::model::{config, markdown, report, runbook};
-use dossier::site::markdown::{Body, Pages};
+use dossier::site::markdown::{Body, Pages, Table};
 use dossier::sources::Source;
 use proptest::prelude::*;
 use tempfile::TempDir;
@@ -271,8 +271,11 @@ fn render_body(text: &str) -> String {
         "runbooks/b/index.html".to_owned(),
     )]
     .into();
-    let tables: Vec<(&str, &markdown::TriggerTable)> =
-        scanned.tables.iter().map(|t| ("G", t)).collect();
+    let tables: Vec<Table<'_>> = scanned
+        .tables
+        .iter()
+        .map(|t| Table::standalone(t, "G"))
+        .collect();
     dossier::site::markdown::render(&Body {
         text,
         file: "runbooks/x.md",

@@ -3,7 +3,7 @@
 #![no_main]
 
 use dossier::model::markdown;
-use dossier::site::markdown::{Body, Pages, render};
+use dossier::site::markdown::{Body, Pages, Table, render};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,10 +25,10 @@ fuzz_target!(|data: &[u8]| {
         ),
     ]
     .into();
-    let tables: Vec<(&str, &markdown::TriggerTable)> = scanned
+    let tables: Vec<Table<'_>> = scanned
         .tables
         .iter()
-        .map(|t| (t.heading.as_deref().unwrap_or("Fuzz"), t))
+        .map(|t| Table::standalone(t, t.heading.as_deref().unwrap_or("Fuzz")))
         .collect();
     let html = render(&Body {
         text,

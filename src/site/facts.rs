@@ -293,10 +293,18 @@ pub fn segment(name: &str) -> String {
 
 /// A stable anchor for a metric: `metric-fastapi-backend-p95-request-latency`.
 pub fn anchor(group: &str, metric: &str) -> String {
-    let mut out = String::from("metric");
-    for word in format!("{group} {metric}").split(|c: char| !c.is_alphanumeric()) {
-        if !word.is_empty() {
-            out.push('-');
+    let mut out = String::with_capacity("metric".len() + group.len() + metric.len() + 2);
+    out.push_str("metric");
+    for word in group
+        .split(|c: char| !c.is_alphanumeric())
+        .chain(metric.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty())
+    {
+        out.push('-');
+        // Most names are ASCII: lowercased in place, without a copy per word.
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
             out.push_str(&word.to_lowercase());
         }
     }
@@ -906,5 +914,11 @@ mod tests {
             anchor("APScheduler / cron", "Missed runs"),
             "metric-apscheduler-cron-missed-runs"
         );
+        // Words outside ASCII lowercase as whole words (a final sigma stays final).
+        assert_eq!(
+            anchor("Ünïcode ΣΟΦΟΣ", "p95 LATENCY—EU"),
+            "metric-ünïcode-σοφος-p95-latency-eu"
+        );
+        assert_eq!(anchor("", "  "), "metric");
     }
 }

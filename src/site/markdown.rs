@@ -3,11 +3,12 @@
 //! site), dangerous URL schemes neutralised, and trigger tables annotated
 //! with each parsed threshold and a link to the metric's history.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
 
-use crate::model::markdown::{TriggerTable, options, resolve};
+use crate::model::markdown::{TriggerRow, TriggerTable, options, resolve};
 use crate::site::facts::anchor;
 
 /// Where links may point: root-relative source paths (and report folders) to
@@ -22,105 +23,131 @@ pub struct Body<'a> {
     /// Relative prefix from the page to the site root (`../../`).
     pub root: &'a str,
     pub pages: &'a Pages,
-    /// The trigger tables found in this body, with the group each belongs to.
-    pub tables: &'a [(&'a str, &'a TriggerTable)],
+    /// The trigger tables found in this body.
+    pub tables: &'a [Table<'a>],
+}
+
+/// A trigger table of a body, with what its rows are annotated with.
+pub struct Table<'a> {
+    /// Where the table starts in the body ([`TriggerTable::offset`](crate::model::markdown::TriggerTable)).
+    pub offset: usize,
+    /// Per body row: its metric's anchor and its parsed threshold in words,
+    /// or `None` for a row whose trigger does not parse.
+    pub rows: Vec<Option<Row<'a>>>,
+}
+
+pub struct Row<'a> {
+    pub anchor: Cow<'a, str>,
+    pub threshold: Cow<'a, str>,
+}
+
+impl Table<'static> {
+    /// A table annotated on its own, as the facts of its runbook would
+    /// annotate it: for rendering a body outside a site (tests, fuzzing).
+    pub fn standalone(table: &TriggerTable, group: &str) -> Table<'static> {
+        let row = |row: &TriggerRow| {
+            let trigger = row.trigger.as_ref().ok()?;
+            Some(Row {
+                anchor: anchor(group, &row.metric.text).into(),
+                threshold: trigger.describe().into(),
+            })
+        };
+        Table {
+            offset: table.offset,
+            rows: table.rows.iter().map(row).collect(),
+        }
+    }
 }
 
 pub fn render(body: &Body<'_>) -> String {
-    let mut events = Vec::new();
     let mut links_kept: Vec<bool> = Vec::new();
-    let mut table: Option<&(&str, &TriggerTable)> = None;
+    let mut table: Option<&Table<'_>> = None;
     let (mut row, mut column, mut in_head) = (0usize, 0usize, false);
 
-    for (event, range) in Parser::new_ext(body.text, options()).into_offset_iter() {
-        match event {
-            // Raw HTML never reaches the page as markup: it shows as text.
-            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
-            Event::Start(
-                Tag::Link {
-                    dest_url, title, ..
-                }
-                | Tag::Image {
-                    dest_url, title, ..
-                },
-            ) => match rewrite(body, &dest_url) {
-                Some(url) => {
-                    links_kept.push(true);
-                    events.push(Event::Start(Tag::Link {
-                        link_type: pulldown_cmark::LinkType::Inline,
-                        dest_url: url.into(),
-                        title,
-                        id: CowStr::Borrowed(""),
-                    }));
-                }
-                None => links_kept.push(false),
-            },
-            Event::End(TagEnd::Link | TagEnd::Image) => {
-                if links_kept.pop().unwrap_or(false) {
-                    events.push(Event::End(TagEnd::Link));
-                }
-            }
-            Event::Start(Tag::Table(_)) => {
-                table = body.tables.iter().find(|(_, t)| t.offset == range.start);
-                row = 0;
-                events.push(event);
-            }
-            Event::End(TagEnd::Table) => {
-                table = None;
-                events.push(event);
-            }
-            Event::Start(Tag::TableHead) => {
-                in_head = true;
-                events.push(event);
-            }
-            Event::End(TagEnd::TableHead) => {
-                in_head = false;
-                events.push(event);
-            }
-            Event::Start(Tag::TableRow) => {
-                column = 0;
-                events.push(event);
-            }
-            Event::End(TagEnd::TableRow) => {
-                row += 1;
-                events.push(event);
-            }
-            Event::Start(Tag::TableCell) => {
-                events.push(event);
-                if let (Some((group, t)), false, 0) = (table, in_head, column)
-                    && let Some(r) = t.rows.get(row)
-                {
-                    let href = format!("#{}", anchor(group, &r.metric.text));
-                    events.push(Event::Html(
-                        format!("<a href=\"{}\">", escape(&href)).into(),
-                    ));
-                }
-            }
-            Event::End(TagEnd::TableCell) => {
-                if let (Some((_, t)), false) = (table, in_head)
-                    && let Some(r) = t.rows.get(row)
-                {
-                    match (column, &r.trigger) {
-                        (0, _) => events.push(Event::Html("</a>".into())),
-                        (1, Ok(trigger)) => events.push(Event::Html(
-                            format!(
-                                "<span class=\"threshold\">{}</span>",
-                                escape(&trigger.describe())
-                            )
-                            .into(),
-                        )),
-                        _ => {}
+    // Each event becomes at most two, streamed to the HTML writer.
+    let events = Parser::new_ext(body.text, options())
+        .into_offset_iter()
+        .flat_map(|(event, range)| {
+            let (first, second) = match event {
+                // Raw HTML never reaches the page as markup: it shows as text.
+                Event::Html(raw) | Event::InlineHtml(raw) => (Some(Event::Text(raw)), None),
+                Event::Start(
+                    Tag::Link {
+                        dest_url, title, ..
                     }
+                    | Tag::Image {
+                        dest_url, title, ..
+                    },
+                ) => {
+                    let url = rewrite(body, &dest_url);
+                    links_kept.push(url.is_some());
+                    let link = url.map(|url| {
+                        Event::Start(Tag::Link {
+                            link_type: pulldown_cmark::LinkType::Inline,
+                            dest_url: url.into(),
+                            title,
+                            id: CowStr::Borrowed(""),
+                        })
+                    });
+                    (link, None)
                 }
-                column += 1;
-                events.push(event);
-            }
-            other => events.push(other),
-        }
-    }
+                Event::End(TagEnd::Link | TagEnd::Image) => {
+                    let kept = links_kept.pop().unwrap_or(false);
+                    (kept.then_some(Event::End(TagEnd::Link)), None)
+                }
+                Event::Start(Tag::Table(_)) => {
+                    table = body.tables.iter().find(|t| t.offset == range.start);
+                    row = 0;
+                    (Some(event), None)
+                }
+                Event::End(TagEnd::Table) => {
+                    table = None;
+                    (Some(event), None)
+                }
+                Event::Start(Tag::TableHead) | Event::End(TagEnd::TableHead) => {
+                    in_head = matches!(event, Event::Start(_));
+                    (Some(event), None)
+                }
+                Event::Start(Tag::TableRow) => {
+                    column = 0;
+                    (Some(event), None)
+                }
+                Event::End(TagEnd::TableRow) => {
+                    row += 1;
+                    (Some(event), None)
+                }
+                Event::Start(Tag::TableCell) => {
+                    let link = annotation(table, in_head, row)
+                        .filter(|_| column == 0)
+                        .map(|r| {
+                            Event::Html(format!("<a href=\"#{}\">", escape(&r.anchor)).into())
+                        });
+                    (Some(event), link)
+                }
+                Event::End(TagEnd::TableCell) => {
+                    let close = annotation(table, in_head, row).and_then(|r| match column {
+                        0 => Some(Event::Html("</a>".into())),
+                        1 => Some(Event::Html(
+                            format!("<span class=\"threshold\">{}</span>", escape(&r.threshold))
+                                .into(),
+                        )),
+                        _ => None,
+                    });
+                    column += 1;
+                    (close, Some(event))
+                }
+                other => (Some(other), None),
+            };
+            first.into_iter().chain(second)
+        });
     let mut out = String::with_capacity(body.text.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    html::push_html(&mut out, events);
     out
+}
+
+/// What the current body row of a trigger table is annotated with.
+fn annotation<'t>(table: Option<&'t Table<'_>>, in_head: bool, row: usize) -> Option<&'t Row<'t>> {
+    table.filter(|_| !in_head)?.rows.get(row)?.as_ref()
 }
 
 /// The URL a link gets on the site, or `None` to show its text unlinked.
@@ -169,7 +196,11 @@ mod tests {
         )]
         .into();
         let scanned = scan(text, 0);
-        let tables: Vec<(&str, &TriggerTable)> = scanned.tables.iter().map(|t| ("G", t)).collect();
+        let tables: Vec<Table<'_>> = scanned
+            .tables
+            .iter()
+            .map(|t| Table::standalone(t, "G"))
+            .collect();
         render(&Body {
             text,
             file: "runbooks/a.md",

@@ -39,20 +39,23 @@ impl From<io::Error> for Error {
 pub fn build(project: &Project, today: NaiveDate, as_of: bool, out: &Path) -> Result<usize, Error> {
     let site = Site::new(project, today, as_of).map_err(Error::Templates)?;
     let pages = site.pages();
-    let small = render::small_files(&site, project, today);
     let mut paths: Vec<String> = pages.iter().map(|&page| site.path(page)).collect();
-    paths.extend(small.iter().map(|(path, _)| path.clone()));
+    paths.extend(render::small_file_paths(&site));
     paths.push(write::SITE_MARKER.to_owned());
     write::publish(out, &paths, |staging| {
-        let (pages, json) = rayon::join(
+        // The files covering every source are made on one thread while the
+        // pages are rendered on the others.
+        let (pages, whole) = rayon::join(
             || site.render_each(project, &pages, |path, html| staging.write(path, html)),
-            || render::write_evidence_json(&site.facts, staging.create(write::SITE_MARKER)?),
+            || {
+                render::write_evidence_json(&site.facts, staging.create(write::SITE_MARKER)?)?;
+                render::small_files(&site, project, today)
+                    .iter()
+                    .try_for_each(|(path, bytes)| staging.write(path, bytes))
+            },
         );
         pages?;
-        json?;
-        small
-            .iter()
-            .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
+        whole?;
         Ok::<(), Error>(())
     })?;
     Ok(paths.len())

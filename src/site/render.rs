@@ -18,7 +18,7 @@ use super::facts::{self, Facts, ReportFacts, RunbookFacts};
 use super::markdown;
 use crate::diag::{Diagnostic, Pos};
 use crate::evaluate::{Level, Review, percent};
-use crate::model::markdown::{TriggerTable, percent_decode};
+use crate::model::markdown::{TriggerRow, percent_decode};
 use crate::project::Project;
 use crate::sources::{Source, TEMPLATES_DIR};
 
@@ -291,11 +291,29 @@ impl Site {
         let Some(runbook) = project.runbook(&rb.id) else {
             return String::new();
         };
-        let tables: Vec<(&str, &TriggerTable)> = runbook
+        // Each row that parsed links to its metric's history and shows its
+        // threshold in words, both as the facts have them.
+        let tables: Vec<markdown::Table<'_>> = runbook
             .body
             .tables
             .iter()
-            .map(|t| (runbook.group_name(t), t))
+            .map(|table| {
+                let group = runbook.group_name(table);
+                let row = |row: &TriggerRow| {
+                    let metric = rb
+                        .metrics
+                        .iter()
+                        .find(|m| m.group == group && m.metric == row.metric.text)?;
+                    Some(markdown::Row {
+                        anchor: metric.anchor.as_str().into(),
+                        threshold: metric.threshold.as_str().into(),
+                    })
+                };
+                markdown::Table {
+                    offset: table.offset,
+                    rows: table.rows.iter().map(row).collect(),
+                }
+            })
             .collect();
         markdown::render(&markdown::Body {
             text: runbook.body(),
@@ -331,6 +349,17 @@ pub fn machine_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(S
     files
 }
 
+/// `sha256sum -c` input for every source.
+pub const SHA256SUMS: &str = "SHA256SUMS";
+/// Upcoming reviews and reports, for calendar applications.
+pub const CALENDAR: &str = "calendar.ics";
+
+/// The paths of [`small_files`], known before they are made.
+pub fn small_file_paths(site: &Site) -> impl Iterator<Item = String> + '_ {
+    let statics = site.templates.statics.iter().map(|(name, _)| name.clone());
+    statics.chain([SHA256SUMS.to_owned(), CALENDAR.to_owned()])
+}
+
 /// The files of a site that are neither pages nor `evidence.json`: the
 /// static files, `SHA256SUMS`, `calendar.ics`.
 pub fn small_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(String, Vec<u8>)> {
@@ -341,10 +370,10 @@ pub fn small_files(site: &Site, project: &Project, today: NaiveDate) -> Vec<(Str
         .iter()
         .map(|(name, text)| (name.clone(), text.clone().into_bytes()))
         .collect();
-    files.push(("SHA256SUMS".to_owned(), sha256sums(facts).into_bytes()));
+    files.push((SHA256SUMS.to_owned(), sha256sums(facts).into_bytes()));
     let upcoming = crate::agenda::agenda(project, today, crate::agenda::horizon(today, 366));
     let calendar = super::calendar::ics(&upcoming, &facts.title, facts.base_url.as_deref(), today);
-    files.push(("calendar.ics".to_owned(), calendar.into_bytes()));
+    files.push((CALENDAR.to_owned(), calendar.into_bytes()));
     files
 }
 
@@ -558,6 +587,18 @@ fn located_report(report: &str) -> Option<(String, Pos, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_small_files_are_at_the_paths_declared_for_them() {
+        let project = Project::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let site = Site::new(&project, today, false).unwrap();
+        let made: Vec<String> = small_files(&site, &project, today)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(small_file_paths(&site).collect::<Vec<_>>(), made);
+    }
 
     #[test]
     fn escaping_writes_what_teras_own_escaping_writes() {
