@@ -2,6 +2,7 @@
 # dossier side by side with Hugo and mdBook on the same pages, with hyperfine.
 #
 #   benches/compare.sh [N ...]        (default: 1000 10000 runbooks)
+#   SCENARIOS=runbooks benches/compare.sh 10000    (one corpus kind only)
 #
 # For each N it generates (once, with examples/gen_corpus.rs) two evidence
 # repositories and the same pages as a Hugo site and an mdBook book:
@@ -35,6 +36,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 runs=${RUNS:-3}
+read -r -a scenarios <<<"${SCENARIOS:-runbooks full}"
 mdbook_max=${MDBOOK_MAX_PAGES:-10000}
 today=2026-12-04
 target=${CARGO_TARGET_DIR:-target}
@@ -65,7 +67,7 @@ summary="$work/results/summary.md"
 } >"$summary.new"
 
 for n in "${sizes[@]}"; do
-  for scenario in runbooks full; do
+  for scenario in "${scenarios[@]}"; do
     reports=0
     [ "$scenario" = full ] && reports=11
     dir="$work/corpus/$scenario-$n"
@@ -86,6 +88,7 @@ for n in "${sizes[@]}"; do
     tools=(-n dossier "'$dossier' build --root '$repo' --today $today --out $(fresh "dossier-$name")"
       -n hugo "hugo --quiet --source '$dir/hugo' --destination $(fresh "hugo-$name")")
     hyperfine --runs "$runs" --export-json "$work/results/$name-fresh.json" "${tools[@]}"
+    rm -f "$work/results/$name-mdbook.json"
     if [ "$pages" -le "$mdbook_max" ]; then
       hyperfine --runs 1 --export-json "$work/results/$name-mdbook.json" \
         -n mdbook "mdbook build '$dir/mdbook' --dest-dir $(fresh "mdbook-$name")"
