@@ -214,7 +214,7 @@ impl Site {
                 "report.html"
             }
         };
-        self.templates.render(template, &c).map(String::into_bytes)
+        self.templates.render(template, &c)
     }
 
     /// Renders `pages` in parallel: (path, bytes) in the order given, or every failure.
@@ -521,10 +521,14 @@ impl Templates {
         Ok(templates)
     }
 
-    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+    /// The page's bytes: Tera writes valid UTF-8, so they are not checked
+    /// again as a `String` would be.
+    pub fn render(&self, name: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
+        let mut page = Vec::with_capacity(16 << 10);
         self.tera
-            .render(name, context)
-            .map_err(|e| self.diagnostic(&e))
+            .render_to(name, context, &mut page)
+            .map_err(|e| self.diagnostic(&e))?;
+        Ok(page)
     }
 
     /// A template error as a diagnostic naming the template file and line.
