@@ -1,5 +1,5 @@
 //! Diagnostics: one message, one place, one helpful note — carried as values,
-//! rendered only at the edge (see [`crate::report`]).
+//! rendered only at the edge (see [`crate::output`]).
 
 use serde::Serialize;
 

@@ -29,13 +29,15 @@ pub struct Body<'a> {
 
 /// A trigger table of a body, with what its rows are annotated with.
 pub struct Table<'a> {
-    /// Where the table starts in the body ([`TriggerTable::offset`](crate::model::markdown::TriggerTable)).
+    /// Where the table starts in the body ([`TriggerTable::offset`]).
     pub offset: usize,
     /// Per body row: its metric's anchor and its parsed threshold in words,
     /// or `None` for a row whose trigger does not parse.
     pub rows: Vec<Option<Row<'a>>>,
 }
 
+/// What a trigger row shows: its metric cell links to the metric's history
+/// (`#anchor`), its trigger cell adds the threshold in words.
 pub struct Row<'a> {
     pub anchor: Cow<'a, str>,
     pub threshold: Cow<'a, str>,

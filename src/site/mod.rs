@@ -45,7 +45,7 @@ pub fn build(project: &Project, today: NaiveDate, as_of: bool, out: &Path) -> Re
     write::publish(out, &paths, |staging| {
         // The files covering every source are made on one thread while the
         // pages are rendered on the others.
-        let (pages, whole) = rayon::join(
+        let (pages, covering) = rayon::join(
             || site.render_each(project, &pages, |path, html| staging.write(path, html)),
             || {
                 render::write_evidence_json(&site.facts, staging.create(write::SITE_MARKER)?)?;
@@ -55,7 +55,7 @@ pub fn build(project: &Project, today: NaiveDate, as_of: bool, out: &Path) -> Re
             },
         );
         pages?;
-        whole?;
+        covering?;
         Ok::<(), Error>(())
     })?;
     // Freeing the facts of every page takes a noticeable part of a large
