@@ -464,6 +464,14 @@ mod tests {
         dir
     }
 
+    /// A preview of a copy of this repository: (repository, output, preview).
+    fn opened() -> (tempfile::TempDir, tempfile::TempDir, Preview) {
+        let repo = repository();
+        let out = tempfile::tempdir().unwrap();
+        let preview = Preview::open(repo.path(), out.path(), Some(today())).unwrap();
+        (repo, out, preview)
+    }
+
     fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         walkdir::WalkDir::new(dir)
             .into_iter()
@@ -500,9 +508,7 @@ mod tests {
 
     #[test]
     fn edits_rewrite_only_what_they_change_and_match_a_full_build() {
-        let repo = repository();
-        let out = tempfile::tempdir().unwrap();
-        let mut preview = Preview::open(repo.path(), out.path(), Some(today())).unwrap();
+        let (repo, out, mut preview) = opened();
         assert!(!preview.failed());
         assert_eq!(tree(out.path()), built(repo.path()));
 
@@ -549,9 +555,7 @@ mod tests {
 
     #[test]
     fn an_edited_runbook_is_shown_before_the_pages_that_list_it() {
-        let repo = repository();
-        let out = tempfile::tempdir().unwrap();
-        let mut preview = Preview::open(repo.path(), out.path(), Some(today())).unwrap();
+        let (repo, out, mut preview) = opened();
         let file = edit(
             repo.path(),
             "runbooks/capacity-planning.md",
@@ -575,9 +579,7 @@ mod tests {
 
     #[test]
     fn other_changes_reload_everything() {
-        let repo = repository();
-        let out = tempfile::tempdir().unwrap();
-        let mut preview = Preview::open(repo.path(), out.path(), Some(today())).unwrap();
+        let (repo, out, mut preview) = opened();
         let folder = repo.path().join("evidence/capacity_reports");
         let text = fs::read_to_string(folder.join("2026-12-01.md")).unwrap();
         let added = folder.join("2026-12-03.md");
@@ -594,9 +596,7 @@ mod tests {
 
     #[test]
     fn a_failing_edit_shows_its_diagnostics_then_recovers() {
-        let repo = repository();
-        let out = tempfile::tempdir().unwrap();
-        let mut preview = Preview::open(repo.path(), out.path(), Some(today())).unwrap();
+        let (repo, out, mut preview) = opened();
         let file = edit(
             repo.path(),
             "runbooks/capacity-planning.md",
