@@ -156,9 +156,9 @@ impl Site {
         percent_decode(url)
     }
 
-    /// Renders one page of `project` (the project the site was made from).
-    pub fn render(&self, project: &Project, page: Page) -> Result<Vec<u8>, Diagnostic> {
-        let path = self.path(page);
+    /// Renders one page of `project` (the project the site was made from);
+    /// `path` is where it is written ([`Site::path`]), which its links climb from.
+    fn render(&self, project: &Project, page: Page, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let root = "../".repeat(path.matches('/').count());
         let mut c = Context::new();
         c.insert_value("site", self.info.clone());
@@ -225,7 +225,11 @@ impl Site {
     ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
         let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
             .par_iter()
-            .map(|&page| Ok((self.path(page), self.render(project, page)?)))
+            .map(|&page| {
+                let path = self.path(page);
+                let html = self.render(project, page, &path)?;
+                Ok((path, html))
+            })
             .collect();
         let mut rendered = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
@@ -255,9 +259,12 @@ impl Site {
     ) -> Result<(), super::Error> {
         let failures: Vec<Diagnostic> = pages
             .par_iter()
-            .map(|&page| match self.render(project, page) {
-                Ok(html) => write(&self.path(page), &html).map(|()| None),
-                Err(e) => Ok(Some(e)),
+            .map(|&page| {
+                let path = self.path(page);
+                match self.render(project, page, &path) {
+                    Ok(html) => write(&path, &html).map(|()| None),
+                    Err(e) => Ok(Some(e)),
+                }
             })
             .collect::<std::io::Result<Vec<Option<Diagnostic>>>>()
             .map_err(super::Error::Io)?
