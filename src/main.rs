@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use dossier::diag::Diagnostic;
+use dossier::model::markdown::Render;
 use dossier::output::{self, Format};
 use dossier::{Project, agenda, checks, model, scaffold, site};
 
@@ -212,7 +213,12 @@ fn main() -> ExitCode {
 
 /// Loads the repository, or reports why not (exit 2).
 fn load(root: &std::path::Path) -> Result<Project, ExitCode> {
-    Project::load(root).map_err(|e| {
+    load_rendering(root, None)
+}
+
+/// [`load`], rendering the bodies as they are parsed when `render` is given.
+fn load_rendering(root: &std::path::Path, render: Option<Render>) -> Result<Project, ExitCode> {
+    Project::load_rendering(root, render).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(USAGE_OR_IO)
     })
@@ -389,7 +395,7 @@ fn status(args: &StatusArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    match checked(args, None) {
+    match checked(args, None, None) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -397,8 +403,13 @@ fn check(args: &CheckArgs) -> ExitCode {
 
 /// Loads and checks the repository, printing the diagnostics; the project
 /// and its day when it may be published, the exit code otherwise.
-fn checked(args: &CheckArgs, as_of: Option<NaiveDate>) -> Result<(Project, NaiveDate), ExitCode> {
-    let mut project = load(&args.common.root)?;
+/// `render`: render the bodies as they are parsed (a build).
+fn checked(
+    args: &CheckArgs,
+    as_of: Option<NaiveDate>,
+    render: Option<Render>,
+) -> Result<(Project, NaiveDate), ExitCode> {
+    let mut project = load_rendering(&args.common.root, render)?;
     let mut today = args.common.today.unwrap_or_else(|| project.today());
     if let Some(date) = as_of {
         project = project.as_of(date);
@@ -446,7 +457,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         return ExitCode::from(USAGE_OR_IO);
     }
     let _progress = Progress::start("building the site");
-    let (project, today) = match checked(&args.check, args.as_of) {
+    let (project, today) = match checked(&args.check, args.as_of, Some(site::markdown::prerender)) {
         Ok(checked) => checked,
         Err(code) => {
             eprintln!("build: nothing written");

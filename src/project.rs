@@ -12,6 +12,7 @@ use crate::diag::{Diagnostic, Pos};
 use crate::model::config::{self, Config};
 use crate::model::exception::{self, Exception};
 use crate::model::frontmatter::Problem;
+use crate::model::markdown::Render;
 use crate::model::report::{self, Report};
 use crate::model::runbook::{self, Runbook};
 use crate::sources::{self, Root, Source};
@@ -43,6 +44,13 @@ impl Project {
     /// Reads and parses the repository at `root`. Only a root that cannot be
     /// opened is an error; problems with files are kept for the checks.
     pub fn load(root: &Path) -> io::Result<Project> {
+        Project::load_rendering(root, None)
+    }
+
+    /// [`Project::load`], and when `render` is given, every runbook and
+    /// report body rendered in the pass that parses it (a build's pages
+    /// then need not parse them again).
+    pub fn load_rendering(root: &Path, render: Option<Render>) -> io::Result<Project> {
         let root = Root::open(root)?;
         let mut read_problems = Vec::new();
 
@@ -59,7 +67,7 @@ impl Project {
         let runbooks: Vec<Runbook> = runbooks_read
             .sources
             .into_par_iter()
-            .map(runbook::parse)
+            .map(|source| runbook::parse_rendering(source, render))
             .collect();
 
         // Each report folder once, in path order.
@@ -85,7 +93,11 @@ impl Project {
                     .par_iter()
                     .map(|&(_, folder, declared_in, pos)| {
                         let read = root.read_report_folder(folder, declared_in, pos);
-                        let reports = read.sources.into_iter().map(report::parse).collect();
+                        let reports = read
+                            .sources
+                            .into_iter()
+                            .map(|source| report::parse_rendering(source, render))
+                            .collect();
                         (reports, read.diagnostics)
                     })
                     .collect()

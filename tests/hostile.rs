@@ -264,8 +264,9 @@ fn parse_everything(text: &str) {
     let _ = render_body(text);
 }
 
+/// A body rendered as a build renders it: in the pass that scans it.
 fn render_body(text: &str) -> String {
-    let scanned = markdown::scan(text, 0);
+    let scanned = markdown::scan_rendering(text, 0, Some(dossier::site::markdown::prerender));
     let pages: Pages = [(
         "runbooks/b.md".to_owned(),
         "runbooks/b/index.html".to_owned(),
@@ -281,7 +282,9 @@ fn render_body(text: &str) -> String {
         file: "runbooks/x.md",
         root: "../../",
         pages: &pages,
+        links: &scanned.links,
         tables: &tables,
+        html: scanned.html.as_deref(),
     })
 }
 

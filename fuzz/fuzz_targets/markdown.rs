@@ -1,16 +1,18 @@
 //! A Markdown body, scanned for trigger tables and links and rendered for
-//! the site, in memory: no panic, and no active content in the HTML.
+//! the site, in memory: no panic, no active content in the HTML, and the
+//! same HTML whether the body was rendered in the pass that scanned it or
+//! afterwards.
 #![no_main]
 
 use dossier::model::markdown;
-use dossier::site::markdown::{Body, Pages, Table, render};
+use dossier::site::markdown::{Body, Pages, Table, prerender, render};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let scanned = markdown::scan(text, 0);
+    let scanned = markdown::scan_rendering(text, 0, Some(prerender));
     for link in &scanned.links {
         let _ = markdown::resolve("runbooks/fuzz.md", &link.target);
     }
@@ -30,13 +32,18 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|t| Table::standalone(t, t.heading.as_deref().unwrap_or("Fuzz")))
         .collect();
-    let html = render(&Body {
+    let body = |html| Body {
         text,
         file: "runbooks/fuzz.md",
         root: "../../",
         pages: &pages,
+        links: &scanned.links,
         tables: &tables,
-    });
+        html,
+    };
+    let html = render(&body(scanned.html.as_deref()));
+    assert_eq!(html, render(&body(None)));
+    assert!(!html.contains("<!"), "a hole left in {html}");
     let lower = html.to_ascii_lowercase();
     for element in [
         "<script", "<iframe", "<img", "<object", "<embed", "<style", "<svg",

@@ -1,6 +1,8 @@
 //! What dossier reads from a Markdown body: trigger tables (grouped under
 //! the nearest heading) and links, each with its position in the file.
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::trigger::{self, Trigger};
@@ -52,80 +54,146 @@ pub struct TriggerTable {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub target: String,
+    /// The title shown on hover (`[a](b.md "title")`), often empty.
+    pub title: String,
     pub pos: Pos,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
     pub tables: Vec<TriggerTable>,
+    /// Links and images, in the order they appear.
     pub links: Vec<Link>,
+    /// The body as HTML, when it was rendered in the same pass as the scan
+    /// ([`scan_rendering`]), with holes for what each page decides.
+    pub html: Option<String>,
 }
+
+/// A body's Markdown events with their byte ranges in the body.
+pub type Events<'e, 'a> = &'e mut dyn Iterator<Item = (Event<'a>, Range<usize>)>;
+
+/// Renders a body from its events as they are scanned, so that a build
+/// parses each body once (the site's `markdown::prerender`).
+pub type Render = for<'e, 'a> fn(Events<'e, 'a>) -> String;
 
 /// Scans `text[body_offset..]`; positions refer to the whole file `text`.
 pub fn scan(text: &str, body_offset: usize) -> Body {
+    scan_rendering(text, body_offset, None)
+}
+
+/// [`scan`], and when `render` is given, renders the body from the same
+/// events into [`Body::html`].
+pub fn scan_rendering(text: &str, body_offset: usize, render: Option<Render>) -> Body {
     let body = &text[body_offset..];
     let index = LineIndex::new(text);
-    let at = |offset: usize| index.pos(body_offset + offset);
+    let mut scanner = Scanner::new(body, |offset| index.pos(body_offset + offset));
+    let mut events = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .inspect(|(event, range)| scanner.observe(event, range.clone()));
+    let html = render.map(|render| render(&mut events));
+    // What a renderer left unread is still scanned.
+    events.for_each(drop);
+    Body {
+        html,
+        ..scanner.out
+    }
+}
 
-    let mut out = Body::default();
-    let mut heading: Option<String> = None;
-    let mut heading_text: Option<String> = None;
-    let mut table: Option<Vec<Vec<Cell>>> = None;
-    let mut table_start = 0;
-    let mut cell: Option<(String, usize, usize)> = None;
-    // End of the current row's text: cells GitHub pads a short row with sit there.
-    let mut row_end = 0;
+/// The state of a scan between events.
+struct Scanner<'a, At> {
+    body: &'a str,
+    at: At,
+    out: Body,
+    heading: Option<String>,
+    heading_text: Option<String>,
+    table: Option<Vec<Vec<Cell>>>,
+    table_start: usize,
+    cell: Option<(String, usize, usize)>,
+    /// End of the current row's text: cells GitHub pads a short row with sit there.
+    row_end: usize,
+}
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+impl<'a, At: Fn(usize) -> Pos> Scanner<'a, At> {
+    fn new(body: &'a str, at: At) -> Self {
+        Scanner {
+            body,
+            at,
+            out: Body::default(),
+            heading: None,
+            heading_text: None,
+            table: None,
+            table_start: 0,
+            cell: None,
+            row_end: 0,
+        }
+    }
+
+    fn observe(&mut self, event: &Event<'_>, range: Range<usize>) {
+        let body = self.body;
         match event {
-            Event::Start(Tag::Heading { .. }) => heading_text = Some(String::new()),
+            Event::Start(Tag::Heading { .. }) => self.heading_text = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => {
-                heading = heading_text.take().map(|h| h.trim().to_owned())
+                self.heading = self.heading_text.take().map(|h| h.trim().to_owned())
             }
             Event::Start(Tag::Table(_)) => {
-                table = Some(Vec::new());
-                table_start = range.start;
+                self.table = Some(Vec::new());
+                self.table_start = range.start;
             }
             Event::Start(Tag::TableHead | Tag::TableRow) => {
-                row_end = range.start + body[range.clone()].trim_end().len();
-                if let Some(rows) = table.as_mut() {
+                self.row_end = range.start + body[range.clone()].trim_end().len();
+                if let Some(rows) = self.table.as_mut() {
                     rows.push(Vec::new());
                 }
             }
-            Event::Start(Tag::TableCell) => cell = Some((String::new(), range.start, range.end)),
+            Event::Start(Tag::TableCell) => {
+                self.cell = Some((String::new(), range.start, range.end))
+            }
             Event::End(TagEnd::TableCell) => {
-                if let (Some((text, start, end)), Some(row)) =
-                    (cell.take(), table.as_mut().and_then(|rows| rows.last_mut()))
-                {
-                    row.push(located_cell(body, text, start..end, row_end, &at));
+                if let (Some((text, start, end)), Some(row)) = (
+                    self.cell.take(),
+                    self.table.as_mut().and_then(|rows| rows.last_mut()),
+                ) {
+                    row.push(located_cell(body, text, start..end, self.row_end, &self.at));
                 }
             }
             Event::End(TagEnd::Table) => {
-                if let Some(found) = table.take().and_then(|rows| {
-                    trigger_table(rows, heading.clone(), at(table_start), table_start)
+                if let Some(found) = self.table.take().and_then(|rows| {
+                    trigger_table(
+                        rows,
+                        self.heading.clone(),
+                        (self.at)(self.table_start),
+                        self.table_start,
+                    )
                 }) {
-                    out.tables.push(found);
+                    self.out.tables.push(found);
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                out.links.push(Link {
-                    target: dest_url.into_string(),
-                    pos: at(range.start),
+            Event::Start(
+                Tag::Link {
+                    dest_url, title, ..
+                }
+                | Tag::Image {
+                    dest_url, title, ..
+                },
+            ) => {
+                self.out.links.push(Link {
+                    target: dest_url.to_string(),
+                    title: title.to_string(),
+                    pos: (self.at)(range.start),
                 });
             }
             // Raw HTML counts as text: the site shows it as written.
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
-                if let Some((text, ..)) = cell.as_mut() {
-                    text.push_str(&t);
+                if let Some((text, ..)) = self.cell.as_mut() {
+                    text.push_str(t);
                 }
-                if let Some(h) = heading_text.as_mut() {
-                    h.push_str(&t);
+                if let Some(h) = self.heading_text.as_mut() {
+                    h.push_str(t);
                 }
             }
             _ => {}
         }
     }
-    out
 }
 
 /// A cell positioned at its first non-blank character; a blank cell just
@@ -133,7 +201,7 @@ pub fn scan(text: &str, body_offset: usize) -> Body {
 fn located_cell(
     body: &str,
     text: String,
-    range: std::ops::Range<usize>,
+    range: Range<usize>,
     row_end: usize,
     at: &impl Fn(usize) -> Pos,
 ) -> Cell {
@@ -315,6 +383,23 @@ mod tests {
     }
 
     #[test]
+    fn a_renderer_reading_the_same_pass_leaves_the_scan_whole() {
+        fn first_event(events: Events<'_, '_>) -> String {
+            events
+                .next()
+                .map(|(event, _)| format!("{event:?}"))
+                .unwrap_or_default()
+        }
+        let body = scan_rendering(DOC, 16, Some(first_event));
+        assert_eq!(
+            body.html.as_deref(),
+            Some("Start(Paragraph)"),
+            "the renderer sees the body's events"
+        );
+        assert_eq!(Body { html: None, ..body }, scan(DOC, 16));
+    }
+
+    #[test]
     fn trigger_faults_point_at_their_column() {
         let body = scan(DOC, 16);
         let fault = body.tables[0].rows[1].trigger.as_ref().unwrap_err();
@@ -328,6 +413,7 @@ mod tests {
             body.links,
             [Link {
                 target: "../evidence/x.md".into(),
+                title: String::new(),
                 pos: Pos::at(4, 7)
             }]
         );

@@ -66,13 +66,19 @@ struct Raw {
 }
 
 pub fn parse(source: Source) -> Report {
+    parse_rendering(source, None)
+}
+
+/// [`parse`], and when `render` is given, the body rendered in the same pass
+/// ([`markdown::scan_rendering`]).
+pub fn parse_rendering(source: Source, render: Option<markdown::Render>) -> Report {
     let folder = source
         .path
         .rsplit_once('/')
         .map_or("", |(dir, _)| dir)
         .to_owned();
     let (meta, problems, body_offset) = frontmatter::document(&source.text, parse_meta);
-    let body = markdown::scan(&source.text, body_offset);
+    let body = markdown::scan_rendering(&source.text, body_offset, render);
     Report {
         source,
         folder,

@@ -124,6 +124,12 @@ struct Raw {
 }
 
 pub fn parse(source: Source) -> Runbook {
+    parse_rendering(source, None)
+}
+
+/// [`parse`], and when `render` is given, the body rendered in the same pass
+/// ([`markdown::scan_rendering`]).
+pub fn parse_rendering(source: Source, render: Option<markdown::Render>) -> Runbook {
     let id = source
         .path
         .rsplit('/')
@@ -132,7 +138,7 @@ pub fn parse(source: Source) -> Runbook {
         .unwrap_or(&source.path)
         .to_owned();
     let (meta, problems, body_offset) = frontmatter::document(&source.text, parse_meta);
-    let body = markdown::scan(&source.text, body_offset);
+    let body = markdown::scan_rendering(&source.text, body_offset, render);
     Runbook {
         id,
         source,

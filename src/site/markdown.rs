@@ -7,8 +7,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use pulldown_cmark_escape::{escape_href, escape_html};
 
-use crate::model::markdown::{TriggerRow, TriggerTable, options, resolve};
+use crate::model::markdown::{Events, Link, TriggerRow, TriggerTable, options, resolve};
 use crate::site::facts::anchor;
 
 /// Where links may point: root-relative source paths (and report folders) to
@@ -23,8 +24,12 @@ pub struct Body<'a> {
     /// Relative prefix from the page to the site root (`../../`).
     pub root: &'a str,
     pub pages: &'a Pages,
+    /// The body's links, as its scan found them ([`crate::model::markdown::Body::links`]).
+    pub links: &'a [Link],
     /// The trigger tables found in this body.
     pub tables: &'a [Table<'a>],
+    /// The body as [`prerender`] made it in the pass that parsed it, if it did.
+    pub html: Option<&'a str>,
 }
 
 /// A trigger table of a body, with what its rows are annotated with.
@@ -61,95 +66,131 @@ impl Table<'static> {
     }
 }
 
-pub fn render(body: &Body<'_>) -> String {
-    let mut links_kept: Vec<bool> = Vec::new();
-    let mut table: Option<&Table<'_>> = None;
-    let (mut row, mut column, mut in_head) = (0usize, 0usize, false);
-
+/// Renders a body from its events, as far as it does not depend on the page
+/// it is shown on: raw HTML becomes text, and what each page decides is left
+/// as a hole, a `<!` marker (escaped text never contains one): each link
+/// and image (`<!a>` … `<!z>`, in the order of the body's [`Link`]s), each
+/// table (`<!t` offset `>`) and, in table bodies, each row (`<!n>`), its
+/// metric cell's text (`<!m>` … `<!M>`) and the end of its trigger cell
+/// (`<!h>`). [`render`] fills the holes.
+pub fn prerender(events: Events<'_, '_>) -> String {
+    let (mut in_head, mut column) = (false, 0usize);
+    let hole = |marker: &'static str| Some(Event::Html(CowStr::Borrowed(marker)));
     // Each event becomes at most two, streamed to the HTML writer.
-    let events = Parser::new_ext(body.text, options())
-        .into_offset_iter()
-        .flat_map(|(event, range)| {
-            let (first, second) = match event {
-                // Raw HTML never reaches the page as markup: it shows as text.
-                Event::Html(raw) | Event::InlineHtml(raw) => (Some(Event::Text(raw)), None),
-                Event::Start(
-                    Tag::Link {
-                        dest_url, title, ..
-                    }
-                    | Tag::Image {
-                        dest_url, title, ..
-                    },
-                ) => {
-                    let url = rewrite(body, &dest_url);
-                    links_kept.push(url.is_some());
-                    let link = url.map(|url| {
-                        Event::Start(Tag::Link {
-                            link_type: pulldown_cmark::LinkType::Inline,
-                            dest_url: url.into(),
-                            title,
-                            id: CowStr::Borrowed(""),
-                        })
-                    });
-                    (link, None)
-                }
-                Event::End(TagEnd::Link | TagEnd::Image) => {
-                    let kept = links_kept.pop().unwrap_or(false);
-                    (kept.then_some(Event::End(TagEnd::Link)), None)
-                }
-                Event::Start(Tag::Table(_)) => {
-                    table = body.tables.iter().find(|t| t.offset == range.start);
-                    row = 0;
-                    (Some(event), None)
-                }
-                Event::End(TagEnd::Table) => {
-                    table = None;
-                    (Some(event), None)
-                }
-                Event::Start(Tag::TableHead) | Event::End(TagEnd::TableHead) => {
-                    in_head = matches!(event, Event::Start(_));
-                    (Some(event), None)
-                }
-                Event::Start(Tag::TableRow) => {
-                    column = 0;
-                    (Some(event), None)
-                }
-                Event::End(TagEnd::TableRow) => {
-                    row += 1;
-                    (Some(event), None)
-                }
-                Event::Start(Tag::TableCell) => {
-                    let link = annotation(table, in_head, row)
-                        .filter(|_| column == 0)
-                        .map(|r| {
-                            Event::Html(format!("<a href=\"#{}\">", escape(&r.anchor)).into())
-                        });
-                    (Some(event), link)
-                }
-                Event::End(TagEnd::TableCell) => {
-                    let close = annotation(table, in_head, row).and_then(|r| match column {
-                        0 => Some(Event::Html("</a>".into())),
-                        1 => Some(Event::Html(
-                            format!("<span class=\"threshold\">{}</span>", escape(&r.threshold))
-                                .into(),
-                        )),
-                        _ => None,
-                    });
-                    column += 1;
-                    (close, Some(event))
-                }
-                other => (Some(other), None),
-            };
-            first.into_iter().chain(second)
-        });
-    let mut out = String::with_capacity(body.text.len() * 3 / 2);
+    let events = events.flat_map(|(event, range)| {
+        let (first, second) = match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => (Some(Event::Text(raw)), None),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => (hole("<!a>"), None),
+            Event::End(TagEnd::Link | TagEnd::Image) => (hole("<!z>"), None),
+            Event::Start(Tag::Table(_)) => {
+                let marker = Event::Html(format!("<!t{}>", range.start).into());
+                (Some(event), Some(marker))
+            }
+            Event::Start(Tag::TableHead) | Event::End(TagEnd::TableHead) => {
+                in_head = matches!(event, Event::Start(_));
+                (Some(event), None)
+            }
+            Event::Start(Tag::TableRow) => {
+                column = 0;
+                (Some(event), hole("<!n>"))
+            }
+            Event::Start(Tag::TableCell) if !in_head && column == 0 => (Some(event), hole("<!m>")),
+            Event::End(TagEnd::TableCell) => {
+                column += 1;
+                let marker = match (in_head, column) {
+                    (false, 1) => hole("<!M>"),
+                    (false, 2) => hole("<!h>"),
+                    _ => None,
+                };
+                (marker, Some(event))
+            }
+            other => (Some(other), None),
+        };
+        first.into_iter().chain(second)
+    });
+    let mut out = String::new();
     html::push_html(&mut out, events);
     out
 }
 
-/// What the current body row of a trigger table is annotated with.
-fn annotation<'t>(table: Option<&'t Table<'_>>, in_head: bool, row: usize) -> Option<&'t Row<'t>> {
-    table.filter(|_| !in_head)?.rows.get(row)?.as_ref()
+/// The HTML of a body on its page: [`prerender`]'s holes filled with the
+/// page's links and the trigger rows' annotations.
+pub fn render(body: &Body<'_>) -> String {
+    let prerendered;
+    let mut rest = match body.html {
+        Some(html) => html,
+        None => {
+            let mut events = Parser::new_ext(body.text, options()).into_offset_iter();
+            prerendered = prerender(&mut events);
+            &prerendered
+        }
+    };
+    let mut out = String::with_capacity(rest.len() + rest.len() / 8);
+    let mut links = body.links.iter();
+    let mut links_kept: Vec<bool> = Vec::new();
+    let mut table: Option<&Table<'_>> = None;
+    let mut row: Option<usize> = None;
+    while let Some(at) = rest.find("<!") {
+        out.push_str(&rest[..at]);
+        let marker = &rest[at + 2..];
+        let Some(end) = marker.find('>') else {
+            rest = &rest[at..];
+            break;
+        };
+        let (kind, argument) = marker[..end].split_at_checked(1).unwrap_or_default();
+        rest = &marker[end + 1..];
+        let annotation = || table?.rows.get(row?)?.as_ref();
+        match kind {
+            "a" => {
+                let link = links.next();
+                let url = link.and_then(|link| rewrite(body, &link.target));
+                links_kept.push(url.is_some());
+                if let (Some(link), Some(url)) = (link, url) {
+                    // As pulldown-cmark writes a link.
+                    out.push_str("<a href=\"");
+                    infallible(escape_href(&mut out, &url));
+                    if !link.title.is_empty() {
+                        out.push_str("\" title=\"");
+                        infallible(escape_html(&mut out, &link.title));
+                    }
+                    out.push_str("\">");
+                }
+            }
+            "z" => {
+                let kept = links_kept.pop().unwrap_or(false);
+                out.push_str(if kept { "</a>" } else { "" });
+            }
+            "t" => {
+                let offset = argument.parse().ok();
+                table = body.tables.iter().find(|t| Some(t.offset) == offset);
+                row = None;
+            }
+            "n" => row = Some(row.map_or(0, |r| r + 1)),
+            "m" => {
+                if let Some(r) = annotation() {
+                    out.push_str("<a href=\"#");
+                    infallible(escape_html(&mut out, &r.anchor));
+                    out.push_str("\">");
+                }
+            }
+            "M" => out.push_str(if annotation().is_some() { "</a>" } else { "" }),
+            "h" => {
+                if let Some(r) = annotation() {
+                    out.push_str("<span class=\"threshold\">");
+                    infallible(escape_html(&mut out, &r.threshold));
+                    out.push_str("</span>");
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Escaping into a `String` cannot fail.
+fn infallible(result: std::fmt::Result) {
+    debug_assert!(result.is_ok());
 }
 
 /// The URL a link gets on the site, or `None` to show its text unlinked.
@@ -182,34 +223,42 @@ fn rewrite(body: &Body<'_>, target: &str) -> Option<String> {
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
+    infallible(escape_html(&mut out, text));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::markdown::scan;
+    use crate::model::markdown::scan_rendering;
 
+    /// `text` rendered as a build renders it, in the pass that scans it;
+    /// rendering it afterwards must give the same HTML.
     fn render_text(text: &str) -> String {
         let pages: Pages = [(
             "runbooks/b.md".to_owned(),
             "runbooks/b/index.html".to_owned(),
         )]
         .into();
-        let scanned = scan(text, 0);
+        let scanned = scan_rendering(text, 0, Some(prerender));
         let tables: Vec<Table<'_>> = scanned
             .tables
             .iter()
             .map(|t| Table::standalone(t, "G"))
             .collect();
-        render(&Body {
+        let body = |html| Body {
             text,
             file: "runbooks/a.md",
             root: "../../",
             pages: &pages,
+            links: &scanned.links,
             tables: &tables,
-        })
+            html,
+        };
+        let html = render(&body(scanned.html.as_deref()));
+        assert_eq!(html, render(&body(None)), "rendered after the scan");
+        assert!(!html.contains("<!"), "a hole left in {html}");
+        html
     }
 
     #[test]
@@ -251,6 +300,47 @@ mod tests {
             html.contains(
                 "&gt; 800ms for 24h<span class=\"threshold\">&gt; 0.8 s, window 24 h</span>"
             ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn holes_are_filled_in_order_and_text_that_looks_like_one_stays_text() {
+        let html = render_text(concat!(
+            "Raw <!a> and `<!z>` and <!-- c -->, [kept](b.md \"a \\\"t\\\"\") [gone](c.md) ",
+            "[![img](https://i.example/x.png)](https://example.com) ![alone](javascript:x)\n\n",
+            "| Metric | Trigger | Response |\n|-|-|-|\n| p95 [l](b.md) | > 1 | <!h> |\n| m | bad | r |\n| q | < 2 | r |\n\n",
+            "| A | B |\n|-|-|\n| <!t0> | <!n> |\n",
+        ));
+        assert!(
+            html.contains("Raw &lt;!a&gt; and <code>&lt;!z&gt;</code> and &lt;!-- c --&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<a href="../../runbooks/b/index.html" title="a &quot;t&quot;">kept</a> gone "#
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<a href="https://example.com"><a href="https://i.example/x.png">img</a></a> alone"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(concat!(
+                r##"<td><a href="#metric-g-p95-l">p95 <a href="../../runbooks/b/index.html">l</a></a></td>"##,
+                r#"<td>&gt; 1<span class="threshold">&gt; 1</span></td><td>&lt;!h&gt;</td>"#,
+            )),
+            "{html}"
+        );
+        // A row whose trigger does not parse is not annotated; the next one is.
+        assert!(html.contains("<td>m</td><td>bad</td>"), "{html}");
+        assert!(
+            html.contains(r##"<td><a href="#metric-g-q">q</a></td>"##),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td>&lt;!t0&gt;</td><td>&lt;!n&gt;</td>"),
             "{html}"
         );
     }

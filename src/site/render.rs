@@ -327,7 +327,9 @@ impl Site {
             file: &runbook.source.path,
             root,
             pages: &self.links,
+            links: &runbook.body.links,
             tables: &tables,
+            html: runbook.body.html.as_deref(),
         })
     }
 
@@ -341,7 +343,9 @@ impl Site {
             file: &source.source.path,
             root,
             pages: &self.links,
+            links: &source.body.links,
             tables: &[],
+            html: source.body.html.as_deref(),
         })
     }
 }

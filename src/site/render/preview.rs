@@ -21,11 +21,15 @@ use serde::Serialize;
 use super::{Page, Site, machine_files};
 use crate::checks;
 use crate::diag::{self, Diagnostic};
+use crate::model::markdown::Render;
 use crate::model::{report, runbook};
 use crate::project::Project;
 use crate::site::Error;
 use crate::site::facts::{self, ReportFacts, RunbookFacts};
 use crate::sources::{RUNBOOKS_DIR, Root};
+
+/// Bodies are rendered in the pass that parses them, as in a build.
+const PRERENDER: Option<Render> = Some(crate::site::markdown::prerender);
 
 /// A preview: the repository as last read, its diagnostics, and the site
 /// written in `out`.
@@ -53,7 +57,7 @@ impl Preview {
     /// `out` (when it passes). `today`: the day to check against, by default
     /// today in the configured time zone.
     pub fn open(root: &Path, out: &Path, today: Option<NaiveDate>) -> Result<Preview, Error> {
-        let project = Project::load(root).map_err(Error::Io)?;
+        let project = Project::load_rendering(root, PRERENDER).map_err(Error::Io)?;
         let today = today.unwrap_or_else(|| project.today());
         let mut preview = Preview {
             root: root.to_path_buf(),
@@ -125,7 +129,7 @@ impl Preview {
 
     /// Reads the whole repository again.
     fn reload(&mut self) -> Result<Update, Error> {
-        self.project = Project::load(&self.root).map_err(Error::Io)?;
+        self.project = Project::load_rendering(&self.root, PRERENDER).map_err(Error::Io)?;
         let written = self.rebuild()?;
         Ok(Update {
             written,
@@ -182,7 +186,7 @@ impl Preview {
         };
         let id = match edit {
             Edit::Runbook(_) => {
-                let new = runbook::parse(source);
+                let new = runbook::parse_rendering(source, PRERENDER);
                 let id = new.id.clone();
                 let folder = |rb: &runbook::Runbook| {
                     rb.meta
@@ -198,7 +202,7 @@ impl Preview {
                 id
             }
             Edit::Report(_) => {
-                let new = report::parse(source);
+                let new = report::parse_rendering(source, PRERENDER);
                 let key = |r: &report::Report| {
                     r.meta
                         .as_ref()
