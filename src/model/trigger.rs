@@ -197,32 +197,40 @@ impl Trigger {
     /// `> 0.8 s, window 24 h`, `> 80 % of cluster size`,
     /// `> 200 tenant DBs (on one cluster)`, `≥ 2 per week`.
     pub fn describe(&self) -> String {
+        let mut out = String::with_capacity(32);
+        // Writing to a String cannot fail.
+        let _ = self.write_description(&mut out);
+        out
+    }
+
+    fn write_description(&self, out: &mut String) -> fmt::Result {
+        use fmt::Write as _;
         let v = self.threshold.value;
-        let threshold = match &self.threshold.unit {
+        write!(out, "{} ", self.comparator.pretty())?;
+        match &self.threshold.unit {
             // Seconds show how a duration was read (`800ms` is 0.8 s); from a
             // minute up, seconds are unreadable (`26h` is not `93600 s`).
-            Unit::Seconds if v.abs() < 60.0 => format!("{v} s"),
+            Unit::Seconds if v.abs() < 60.0 => write!(out, "{v} s")?,
             Unit::Seconds => {
                 let (x, unit) = readable_duration(v);
-                format!("{x} {unit}")
+                write!(out, "{x} {unit}")?
             }
-            Unit::Percent => format!("{v} %"),
-            Unit::Rate(p) => format!("{v} per {}", p.name()),
-            Unit::Count(noun) => format!("{v} {noun}"),
-            Unit::Number => format!("{v}"),
-        };
-        let mut out = format!("{} {threshold}", self.comparator.pretty());
+            Unit::Percent => write!(out, "{v} %")?,
+            Unit::Rate(p) => write!(out, "{v} per {}", p.name())?,
+            Unit::Count(noun) => write!(out, "{v} {noun}")?,
+            Unit::Number => write!(out, "{v}")?,
+        }
         if let Some(of) = &self.of {
-            out.push_str(&format!(" of {of}"));
+            write!(out, " of {of}")?;
         }
         if let Some(rest) = &self.rest {
-            out.push_str(&format!(" ({rest})"));
+            write!(out, " ({rest})")?;
         }
         if let Some(window) = self.window_seconds {
             let (x, unit) = readable_duration(window);
-            out.push_str(&format!(", window {x} {unit}"));
+            write!(out, ", window {x} {unit}")?;
         }
-        out
+        Ok(())
     }
 }
 
