@@ -130,7 +130,8 @@ pub fn render(body: &Body<'_>) -> String {
     let mut links_kept: Vec<bool> = Vec::new();
     let mut table: Option<&Table<'_>> = None;
     let mut row: Option<usize> = None;
-    while let Some(at) = rest.find("<!") {
+    let holes = memchr::memmem::Finder::new("<!");
+    while let Some(at) = holes.find(rest.as_bytes()) {
         out.push_str(&rest[..at]);
         let marker = &rest[at + 2..];
         let Some(end) = marker.find('>') else {
