@@ -25,6 +25,10 @@ use dossier::site::render::preview::Preview;
 use dossier::sources::Source;
 use dossier::{Project, checks, site};
 
+/// The allocator the `dossier` binary runs with, so that the figures are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../examples/gen_corpus.rs"]
 #[allow(dead_code)]
 mod gen_corpus;

@@ -460,16 +460,14 @@ fn parse_rest(text: &str) -> (Option<f64>, Option<String>, Option<String>) {
         }
         _ => None,
     };
-    let free = [if of.is_some() { "" } else { before }, after]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    (
-        window_seconds,
-        of.map(str::to_owned),
-        Some(free).filter(|s| !s.is_empty()),
-    )
+    let before = if of.is_some() { "" } else { before };
+    let free = match (before.is_empty(), after.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(before.to_owned()),
+        (true, false) => Some(after.to_owned()),
+        (false, false) => Some(format!("{before} {after}")),
+    };
+    (window_seconds, of.map(str::to_owned), free)
 }
 
 /// A window clause at the start of `s`: returns (seconds, bytes consumed).
