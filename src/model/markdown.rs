@@ -1,5 +1,6 @@
 //! What dossier reads from a Markdown body: trigger tables (grouped under
-//! the nearest heading) and links, each with its position in the file.
+//! the nearest heading) and links, each with its position in the file; for
+//! a build, also the body's HTML, rendered from the same events.
 
 use std::ops::Range;
 

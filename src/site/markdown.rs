@@ -1,7 +1,9 @@
 //! Renders Markdown bodies to HTML for the site: raw HTML shown as text,
 //! links rewritten to page URLs (or dropped when they lead nowhere on the
 //! site), dangerous URL schemes neutralised, and trigger tables annotated
-//! with each parsed threshold and a link to the metric's history.
+//! with each parsed threshold and a link to the metric's history. In two
+//! steps: [`prerender`] once per body, in the pass that parses it, and
+//! [`render`] once per page, filling in what the page decides.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
