@@ -728,7 +728,8 @@ struct Shared {
     title: Arc<str>,
     url: Arc<str>,
     reports: HashMap<*const Report, Arc<str>>,
-    rows: HashMap<(*const TriggerRow, String), RowText>,
+    /// A row is in one table, so of one group: the key is the row alone.
+    rows: HashMap<*const TriggerRow, RowText>,
 }
 
 #[derive(Clone)]
@@ -769,7 +770,7 @@ impl Shared {
     fn row(&mut self, group: &str, row: &TriggerRow, trigger: &Trigger) -> RowText {
         let page = &self.url;
         self.rows
-            .entry((std::ptr::from_ref(row), group.to_owned()))
+            .entry(std::ptr::from_ref(row))
             .or_insert_with(|| RowText {
                 group: group.into(),
                 metric: row.metric.text.as_str().into(),
